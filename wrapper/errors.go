@@ -1,0 +1,219 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nylascreds/nylascreds/gen"
+)
+
+// APIError is returned for every response with a non-2xx status, whatever its
+// body: the Nylas error envelope, an HTML page from a proxy, or nothing.
+// Branch on it with errors.As, or use IsNotFound, IsUnauthorized and
+// IsRateLimited.
+//
+// Text that came from the server is scrubbed of the request's secrets before
+// it is stored here, so an API that echoes a request back cannot leak it
+// through an error.
+type APIError struct {
+	// Method and Path locate the request: "PATCH", "/v3/connectors/google/creds/abc".
+	Method string
+	Path   string
+	// StatusCode is the HTTP status of the last response.
+	StatusCode int
+	// RequestID is the envelope's request_id, else the X-Request-Id header.
+	RequestID string
+	// Type is the envelope's error.type, free text ("api.not_found_error",
+	// "nylas_rate_limit_exceeded", ...). Empty when the body was not the envelope.
+	Type string
+	// Message is the envelope's error.message.
+	Message string
+	// ProviderError is the envelope's error.provider_error, raw (an object or a
+	// string); nil when absent.
+	ProviderError json.RawMessage
+	// RetryAfter is the wait the server asked for with Retry-After (seconds or
+	// an HTTP-date), or 0 when it sent none.
+	RetryAfter time.Duration
+	// Body is the start of a body that was not the JSON envelope (an HTML
+	// error page, say), at most 512 bytes; empty otherwise.
+	Body string
+	// Attempts is how many HTTP attempts the call made, retries included.
+	Attempts int
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "nylascreds: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Type != "" {
+		b.WriteString(": " + e.Type)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Type == "" && e.Message == "" && e.Body != "" {
+		b.WriteString(": " + strings.Join(strings.Fields(e.Body), " "))
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request_id " + e.RequestID + ")")
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (retry after " + e.RetryAfter.String() + ")")
+	}
+	if e.Attempts > 1 {
+		b.WriteString(" after " + strconv.Itoa(e.Attempts) + " attempts")
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is an *APIError with status 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether err is an *APIError with status 401: a
+// missing or wrong API key, or a key of the other region.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsRateLimited reports whether err is an *APIError with status 429.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+func hasStatus(err error, status int) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+}
+
+// ErrResponseTooLarge is wrapped by the *ResponseError of a response whose
+// body exceeds the client's limit (see WithMaxResponseBytes).
+var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
+
+// ResponseError is returned when a response arrived but cannot be used: its
+// body was over the size limit, cut short, or (for a 2xx) not the JSON the
+// API documents. It keeps what is known of the response.
+type ResponseError struct {
+	Method     string
+	Path       string
+	StatusCode int
+	RequestID  string
+	Attempts   int
+	Err        error
+}
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("nylascreds: %s %s: unusable %d response: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	if e.RequestID != "" {
+		s += " (request_id " + e.RequestID + ")"
+	}
+	return s
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// maxErrorBodySnippet bounds APIError.Body.
+const maxErrorBodySnippet = 512
+
+// newAPIError builds the error for a non-2xx response whose body is already
+// in memory. The generated Parse functions are not used here: they return an
+// error without the status when an error body is not the envelope.
+func newAPIError(method, path string, resp *http.Response, body []byte, attempts int, secrets []string) *APIError {
+	e := &APIError{
+		Method:     method,
+		Path:       path,
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Attempts:   attempts,
+	}
+	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+
+	var env gen.ErrorEnvelope
+	if isJSON(resp) && json.Unmarshal(body, &env) == nil && (env.RequestId != "" || env.Error != (gen.ErrorDetail{})) {
+		if env.RequestId != "" {
+			e.RequestID = env.RequestId
+		}
+		e.Type = deref(env.Error.Type)
+		e.Message = deref(env.Error.Message)
+		if env.Error.ProviderError != nil && string(*env.Error.ProviderError) != "null" {
+			e.ProviderError = *env.Error.ProviderError
+		}
+	} else {
+		e.Body = snippet(body, maxErrorBodySnippet)
+	}
+	e.scrub(secrets)
+	return e
+}
+
+// scrub replaces every secret (raw, or as it appears inside a JSON string)
+// in the server-supplied fields.
+func (e *APIError) scrub(secrets []string) {
+	e.RequestID = scrubSecrets(e.RequestID, secrets)
+	e.Type = scrubSecrets(e.Type, secrets)
+	e.Message = scrubSecrets(e.Message, secrets)
+	e.Body = scrubSecrets(e.Body, secrets)
+	if e.ProviderError != nil {
+		e.ProviderError = json.RawMessage(scrubSecrets(string(e.ProviderError), secrets))
+	}
+}
+
+// scrubSecrets replaces each secret in s. Secrets shorter than 4 bytes are
+// skipped: replacing them would mangle ordinary text and hide nothing.
+// Multi-line secrets (PEM keys) are also matched line by line, so that an
+// echo of part of a key is caught as well.
+func scrubSecrets(s string, secrets []string) string {
+	if s == "" {
+		return s
+	}
+	for _, secret := range secrets {
+		for _, form := range secretForms(secret) {
+			if len(form) >= 4 {
+				s = strings.ReplaceAll(s, form, redacted)
+			}
+		}
+	}
+	return s
+}
+
+func secretForms(secret string) []string {
+	forms := []string{secret}
+	if quoted, err := json.Marshal(secret); err == nil {
+		inner := string(quoted[1 : len(quoted)-1])
+		if inner != secret {
+			forms = append(forms, inner)
+		}
+	}
+	if strings.Contains(secret, "\n") {
+		for _, line := range strings.Split(secret, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+				forms = append(forms, line)
+			}
+		}
+	}
+	return forms
+}
+
+// snippet returns the start of body as valid UTF-8 text, at most n bytes.
+func snippet(body []byte, n int) string {
+	if len(body) > n {
+		body = body[:n]
+		// Drop at most one rune cut in half by the limit; invalid bytes
+		// elsewhere become U+FFFD below.
+		for i := 0; i < utf8.UTFMax && len(body) > 0 && !utf8.Valid(body); i++ {
+			body = body[:len(body)-1]
+		}
+	}
+	return strings.ToValidUTF8(string(body), "\uFFFD")
+}
+
+func isJSON(resp *http.Response) bool {
+	return strings.Contains(resp.Header.Get("Content-Type"), "json")
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,223 @@
+package wrapper
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/nylascreds/nylascreds/gen"
+)
+
+// CredentialType names a credential's flow, as the API's credential_type.
+type CredentialType string
+
+// The three flows.
+const (
+	// CredentialTypeServiceAccount is the Google App Permission flow (google only).
+	CredentialTypeServiceAccount = CredentialType(gen.CreateServiceAccountCredentialCredentialTypeServiceaccount)
+	// CredentialTypeAdminConsent is the Microsoft admin-consent flow (microsoft only).
+	CredentialTypeAdminConsent = CredentialType(gen.CreateAdminConsentCredentialCredentialTypeAdminconsent)
+	// CredentialTypeConnector overrides a connector's OAuth app (any provider).
+	CredentialTypeConnector = CredentialType(gen.CreateConnectorCredentialCredentialTypeConnector)
+)
+
+// operation tells the flow checks which rules apply: create and update
+// require different keys for the Microsoft flow.
+type operation int
+
+const (
+	opCreate operation = iota
+	opUpdate
+)
+
+func (o operation) String() string {
+	if o == opCreate {
+		return "create"
+	}
+	return "update"
+}
+
+// CredentialData is the credential_data of one flow. The interface is sealed:
+// its values are *GoogleServiceAccount, MicrosoftAdminConsent and
+// ConnectorOverride, each of which knows its complete set of keys. That is
+// what makes a partial credential_data (which a PATCH would store in place of
+// the whole object) impossible to send by accident.
+type CredentialData interface {
+	// CredentialType returns the flow.
+	CredentialType() CredentialType
+
+	// check adds every problem with the value for op; it does no I/O.
+	check(op operation, probs *problems)
+	// createBody and updateData build the generated request bodies; they are
+	// called only after check found nothing.
+	createBody(name string) (gen.CreateCredentialRequest, error)
+	updateData() (gen.UpdateCredentialRequest_CredentialData, error)
+	// secretValues lists the secret strings the value sends, so that nothing
+	// the server echoes back can carry them into an error.
+	secretValues() []string
+}
+
+// checkFlowProvider refuses flows that exist only for one provider.
+func checkFlowProvider(op operation, p Provider, t CredentialType, probs *problems) {
+	field := "credential_type"
+	if op == opUpdate {
+		// An update body has no credential_type; the data is what is wrong.
+		field = "credential_data"
+	}
+	switch {
+	case t == CredentialTypeServiceAccount && p != ProviderGoogle && p != "":
+		probs.add(field, "serviceaccount (Google App Permission) credentials exist only for provider google")
+	case t == CredentialTypeAdminConsent && p != ProviderMicrosoft && p != "":
+		probs.add(field, "adminconsent (Microsoft admin consent) credentials exist only for provider microsoft")
+	}
+}
+
+// blank reports whether a required string is missing: empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// ConnectorOverride is the credential_data of a connector-override
+// credential: the provider's own OAuth app (not the Nylas app) that a grant
+// should use instead of the connector's default. It works for every provider.
+type ConnectorOverride struct {
+	// ClientID is the provider OAuth app's client id. Required.
+	ClientID string
+	// ClientSecret is the provider OAuth app's client secret. Required.
+	ClientSecret Secret
+	// Settings are extra provider settings sent beside the two keys, for
+	// example {"tenant": "contoso.onmicrosoft.com"} for Microsoft. Optional.
+	// They are not secret-redacted: put no secrets here.
+	Settings map[string]string
+}
+
+// CredentialType returns CredentialTypeConnector.
+func (ConnectorOverride) CredentialType() CredentialType { return CredentialTypeConnector }
+
+func (d ConnectorOverride) check(_ operation, probs *problems) {
+	if blank(d.ClientID) {
+		probs.add("credential_data.client_id", "is required")
+	}
+	if blank(d.ClientSecret.Reveal()) {
+		probs.add("credential_data.client_secret", "is required")
+	}
+	for _, k := range sortedKeys(d.Settings) {
+		switch k {
+		case "client_id", "client_secret":
+			probs.add("credential_data."+k, "must be set through ClientID/ClientSecret, not Settings")
+		case "":
+			probs.add("credential_data", "a Settings key must not be empty")
+		}
+	}
+}
+
+func (d ConnectorOverride) genData() gen.ConnectorData {
+	data := gen.ConnectorData{ClientId: d.ClientID, ClientSecret: d.ClientSecret.Reveal()}
+	for k, v := range d.Settings {
+		data.Set(k, v)
+	}
+	return data
+}
+
+func (d ConnectorOverride) createBody(name string) (gen.CreateCredentialRequest, error) {
+	var body gen.CreateCredentialRequest
+	err := body.FromCreateConnectorCredential(gen.CreateConnectorCredential{
+		Name:           name,
+		CredentialType: gen.CreateConnectorCredentialCredentialTypeConnector,
+		CredentialData: d.genData(),
+	})
+	return body, err
+}
+
+func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
+	var data gen.UpdateCredentialRequest_CredentialData
+	err := data.FromConnectorData(d.genData())
+	return data, err
+}
+
+func (d ConnectorOverride) secretValues() []string { return []string{d.ClientSecret.Reveal()} }
+
+// MicrosoftAdminConsent is the credential_data of a Microsoft admin-consent
+// (App Permission) credential: an Azure app that an administrator consents to
+// for a whole tenant.
+//
+// On create, Tenant is required and ClientID/ClientSecret are both set or both
+// left out (Nylas then uses the Microsoft connector's app). On update all
+// three are required: a PATCH replaces credential_data as a whole, so an
+// update without the tenant would silently move the credential to another
+// flow version. "common" is a valid explicit tenant.
+type MicrosoftAdminConsent struct {
+	// ClientID is the Azure app's client (application) id.
+	ClientID string
+	// ClientSecret is the Azure app's client secret.
+	ClientSecret Secret
+	// Tenant is the Azure tenant (directory) id or domain, or "common".
+	Tenant string
+}
+
+// CredentialType returns CredentialTypeAdminConsent.
+func (MicrosoftAdminConsent) CredentialType() CredentialType { return CredentialTypeAdminConsent }
+
+func (d MicrosoftAdminConsent) check(op operation, probs *problems) {
+	hasID, hasSecret := !blank(d.ClientID), !blank(d.ClientSecret.Reveal())
+	switch op {
+	case opCreate:
+		if hasID != hasSecret {
+			if !hasID {
+				probs.add("credential_data.client_id", "is required when client_secret is set (both or neither)")
+			} else {
+				probs.add("credential_data.client_secret", "is required when client_id is set (both or neither)")
+			}
+		}
+		if blank(d.Tenant) {
+			probs.add("credential_data.tenant", `is required ("common" selects the v1.0 flow)`)
+		}
+	case opUpdate:
+		if !hasID {
+			probs.add("credential_data.client_id", "is required on update (credential_data is replaced whole)")
+		}
+		if !hasSecret {
+			probs.add("credential_data.client_secret", "is required on update (credential_data is replaced whole)")
+		}
+		if blank(d.Tenant) {
+			probs.add("credential_data.tenant", `is required on update (credential_data is replaced whole; "common" keeps the v1.0 flow)`)
+		}
+	}
+}
+
+func (d MicrosoftAdminConsent) genData() gen.AdminConsentData {
+	data := gen.AdminConsentData{Tenant: d.Tenant}
+	if d.ClientID != "" {
+		id := d.ClientID
+		data.ClientId = &id
+	}
+	if d.ClientSecret != "" {
+		secret := d.ClientSecret.Reveal()
+		data.ClientSecret = &secret
+	}
+	return data
+}
+
+func (d MicrosoftAdminConsent) createBody(name string) (gen.CreateCredentialRequest, error) {
+	var body gen.CreateCredentialRequest
+	err := body.FromCreateAdminConsentCredential(gen.CreateAdminConsentCredential{
+		Name:           name,
+		CredentialType: gen.CreateAdminConsentCredentialCredentialTypeAdminconsent,
+		CredentialData: d.genData(),
+	})
+	return body, err
+}
+
+func (d MicrosoftAdminConsent) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
+	var data gen.UpdateCredentialRequest_CredentialData
+	err := data.FromAdminConsentData(d.genData())
+	return data, err
+}
+
+func (d MicrosoftAdminConsent) secretValues() []string { return []string{d.ClientSecret.Reveal()} }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,250 @@
+package wrapper
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/nylascreds/nylascreds/gen"
+)
+
+// GoogleServiceAccount is the credential_data of a Google App Permission
+// (serviceaccount) credential: a service-account key file as Google Cloud
+// downloads it. Build one with ParseGoogleServiceAccountKey; the zero value
+// has no keys and is refused by validation.
+//
+// Every key of the file is sent exactly as Google wrote it (same names, same
+// values), including keys this package does not know. The private key is
+// parsed once, when the value is built, never per call.
+type GoogleServiceAccount struct {
+	data         gen.ServiceAccountData // built once; sent as is
+	clientEmail  string
+	privateKeyID string
+}
+
+// googleKeyFileStrings are the key-file fields openapi.yaml names; each must
+// be a JSON string when present.
+var googleKeyFileStrings = []string{
+	"type", "project_id", "private_key_id", "private_key", "client_email", "client_id",
+	"auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain",
+}
+
+// ParseGoogleServiceAccountKey checks a Google service-account key file (the
+// JSON downloaded from Google Cloud) and returns it ready to send. It checks
+// that "type" is "service_account", that private_key_id, private_key and
+// client_email are present, that private_key is a PEM "PRIVATE KEY" block
+// holding a PKCS#8 key that parses, and that client_email is an email
+// address. Every problem is reported at once in a *ValidationError whose
+// fields are named credential_data.<key>; no problem quotes a key's value.
+func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error) {
+	var probs problems
+	const op = "parse google service-account key"
+
+	raw := map[string]json.RawMessage{}
+	dec := json.NewDecoder(bytes.NewReader(keyFile))
+	if err := dec.Decode(&raw); err != nil {
+		probs.add("credential_data", "must be a JSON object (a Google service-account key file): "+jsonProblem(err))
+		return nil, probs.err(op)
+	}
+	if dec.More() {
+		probs.add("credential_data", "must be exactly one JSON object")
+		return nil, probs.err(op)
+	}
+
+	strs := make(map[string]string, len(googleKeyFileStrings))
+	for _, k := range googleKeyFileStrings {
+		v, ok := raw[k]
+		if !ok {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			probs.add("credential_data."+k, "must be a string")
+			continue
+		}
+		strs[k] = s
+	}
+
+	if t, ok := strs["type"]; !ok || t != "service_account" {
+		probs.add("credential_data.type", `must be "service_account" (is this a Google service-account key file?)`)
+	}
+	if blank(strs["private_key_id"]) {
+		probs.add("credential_data.private_key_id", "is required")
+	}
+	checkPKCS8(strs["private_key"], &probs)
+	checkEmail(strs["client_email"], &probs)
+	if err := probs.err(op); err != nil {
+		return nil, err
+	}
+
+	data := gen.ServiceAccountData{
+		PrivateKeyId: strs["private_key_id"],
+		PrivateKey:   strs["private_key"],
+		ClientEmail:  strs["client_email"],
+	}
+	optional := map[string]**string{
+		"type": &data.Type, "project_id": &data.ProjectId, "client_id": &data.ClientId,
+		"auth_uri": &data.AuthUri, "token_uri": &data.TokenUri,
+		"auth_provider_x509_cert_url": &data.AuthProviderX509CertUrl,
+		"client_x509_cert_url":        &data.ClientX509CertUrl, "universe_domain": &data.UniverseDomain,
+	}
+	for k, dst := range optional {
+		if s, ok := strs[k]; ok {
+			*dst = &s
+		}
+	}
+	for k, v := range raw {
+		if _, known := strs[k]; !known {
+			// A json.RawMessage marshals as itself: unknown keys keep their
+			// exact value, whatever its JSON type.
+			data.Set(k, v)
+		}
+	}
+	return &GoogleServiceAccount{data: data, clientEmail: data.ClientEmail, privateKeyID: data.PrivateKeyId}, nil
+}
+
+// checkPKCS8 checks the private_key of a key file.
+func checkPKCS8(key string, probs *problems) {
+	const field = "credential_data.private_key"
+	if blank(key) {
+		probs.add(field, "is required")
+		return
+	}
+	block, rest := pem.Decode([]byte(key))
+	switch {
+	case block == nil:
+		probs.add(field, `must be a PEM "PRIVATE KEY" block`)
+	case block.Type != "PRIVATE KEY":
+		probs.add(field, `must be a PEM "PRIVATE KEY" block (PKCS#8), not `+strconv.Quote(block.Type))
+	case len(bytes.TrimSpace(rest)) != 0:
+		probs.add(field, "must hold exactly one PEM block")
+	default:
+		if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
+			probs.add(field, "must hold a PKCS#8 private key that parses")
+		}
+	}
+}
+
+// checkEmail checks the client_email of a key file: a bare address.
+func checkEmail(email string, probs *problems) {
+	const field = "credential_data.client_email"
+	if blank(email) {
+		probs.add(field, "is required")
+		return
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" {
+		probs.add(field, "must be an email address (name@domain)")
+	}
+}
+
+// jsonProblem describes a decoding failure without quoting the input, which
+// may hold a private key.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "not valid JSON at byte " + strconv.FormatInt(syn.Offset, 10)
+	case errors.As(err, &typ):
+		return "found a JSON " + typ.Value + " instead"
+	default:
+		return "not valid JSON"
+	}
+}
+
+// CredentialType returns CredentialTypeServiceAccount.
+func (*GoogleServiceAccount) CredentialType() CredentialType { return CredentialTypeServiceAccount }
+
+// ClientEmail returns the service account's address.
+func (g *GoogleServiceAccount) ClientEmail() string {
+	if g == nil {
+		return ""
+	}
+	return g.clientEmail
+}
+
+// PrivateKeyID returns the id of the key (not the key itself).
+func (g *GoogleServiceAccount) PrivateKeyID() string {
+	if g == nil {
+		return ""
+	}
+	return g.privateKeyID
+}
+
+// check is cheap: the key was parsed when the value was built. A nil or zero
+// value (not built by ParseGoogleServiceAccountKey) has none of its keys.
+func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
+	if g == nil || g.data.PrivateKey == "" {
+		probs.add("credential_data.private_key_id", "is required")
+		probs.add("credential_data.private_key", "is required (build the value with ParseGoogleServiceAccountKey)")
+		probs.add("credential_data.client_email", "is required")
+	}
+}
+
+func (g *GoogleServiceAccount) createBody(name string) (gen.CreateCredentialRequest, error) {
+	var body gen.CreateCredentialRequest
+	err := body.FromCreateServiceAccountCredential(gen.CreateServiceAccountCredential{
+		Name:           name,
+		CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount,
+		CredentialData: g.data,
+	})
+	return body, err
+}
+
+func (g *GoogleServiceAccount) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
+	var data gen.UpdateCredentialRequest_CredentialData
+	err := data.FromServiceAccountData(g.data)
+	return data, err
+}
+
+func (g *GoogleServiceAccount) secretValues() []string {
+	if g == nil {
+		return nil
+	}
+	return []string{g.data.PrivateKey}
+}
+
+// String describes the account without its private key.
+func (g *GoogleServiceAccount) String() string {
+	if g == nil {
+		return "GoogleServiceAccount(nil)"
+	}
+	return fmt.Sprintf("GoogleServiceAccount{client_email: %s, private_key_id: %s, private_key: %s}",
+		g.clientEmail, g.privateKeyID, redacted)
+}
+
+// GoString is the %#v form; it redacts like String.
+func (g *GoogleServiceAccount) GoString() string { return "&wrapper." + g.String() }
+
+// Format makes every verb print the redacted description: the unexported
+// fields hold the private key, and fmt would print them raw otherwise.
+func (g *GoogleServiceAccount) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(g.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(g.String()))
+}
+
+// LogValue implements slog.LogValuer.
+func (g *GoogleServiceAccount) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("client_email", g.ClientEmail()),
+		slog.String("private_key_id", g.PrivateKeyID()),
+		slog.String("private_key", redacted),
+	)
+}
+
+// MarshalJSON writes only the redacted description: the key file goes to
+// Nylas through the client, never into a log or a cache by accident.
+func (g *GoogleServiceAccount) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(strings.TrimSpace(g.String()))), nil
+}
