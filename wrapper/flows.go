@@ -58,15 +58,18 @@ type CredentialData interface {
 
 // checkFlowProvider refuses flows that exist only for one provider.
 func checkFlowProvider(op operation, p Provider, t CredentialType, probs *problems) {
+	if !gen.Provider(p).Valid() {
+		return // the provider itself is already reported
+	}
 	field := "credential_type"
 	if op == opUpdate {
 		// An update body has no credential_type; the data is what is wrong.
 		field = "credential_data"
 	}
 	switch {
-	case t == CredentialTypeServiceAccount && p != ProviderGoogle && p != "":
+	case t == CredentialTypeServiceAccount && p != ProviderGoogle:
 		probs.add(field, "serviceaccount (Google App Permission) credentials exist only for provider google")
-	case t == CredentialTypeAdminConsent && p != ProviderMicrosoft && p != "":
+	case t == CredentialTypeAdminConsent && p != ProviderMicrosoft:
 		probs.add(field, "adminconsent (Microsoft admin consent) credentials exist only for provider microsoft")
 	}
 }

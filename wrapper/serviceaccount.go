@@ -72,14 +72,18 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		strs[k] = s
 	}
 
-	if t, ok := strs["type"]; !ok || t != "service_account" {
+	if t, ok := strs["type"]; (!ok || t != "service_account") && !probs.has("credential_data.type") {
 		probs.add("credential_data.type", `must be "service_account" (is this a Google service-account key file?)`)
 	}
-	if blank(strs["private_key_id"]) {
+	if blank(strs["private_key_id"]) && !probs.has("credential_data.private_key_id") {
 		probs.add("credential_data.private_key_id", "is required")
 	}
-	checkPKCS8(strs["private_key"], &probs)
-	checkEmail(strs["client_email"], &probs)
+	if !probs.has("credential_data.private_key") {
+		checkPKCS8(strs["private_key"], &probs)
+	}
+	if !probs.has("credential_data.client_email") {
+		checkEmail(strs["client_email"], &probs)
+	}
 	if err := probs.err(op); err != nil {
 		return nil, err
 	}

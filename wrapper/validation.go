@@ -68,6 +68,17 @@ func (p *problems) add(field, rule string) {
 	p.list = append(p.list, FieldError{Field: field, Rule: rule})
 }
 
+// has reports whether field already has a problem, so that one cause is
+// not reported twice (a number where a string belongs is not also "missing").
+func (p *problems) has(field string) bool {
+	for _, e := range p.list {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // err returns a *ValidationError for op, or nil when nothing was added.
 func (p *problems) err(op string) error {
 	if len(p.list) == 0 {

@@ -1,0 +1,105 @@
+package wrapper
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheckBaseURL(t *testing.T) {
+	cases := []struct {
+		in, want, err string
+	}{
+		{"https://api.us.nylas.com", "https://api.us.nylas.com", ""},
+		{"https://proxy.example.com/nylas/", "https://proxy.example.com/nylas", ""},
+		{"http://127.0.0.1:4010", "http://127.0.0.1:4010", ""},
+		{"http://127.8.9.10", "http://127.8.9.10", ""},
+		{"http://localhost:8080", "http://localhost:8080", ""},
+		{"http://[::1]:9000", "http://[::1]:9000", ""},
+		{"http://api.us.nylas.com", "", "plain http is allowed only to loopback"},
+		{"http://10.0.0.1", "", "plain http is allowed only to loopback"},
+		{"http://localhost.evil.com", "", "plain http is allowed only to loopback"},
+		{"ftp://x", "", "scheme must be https"},
+		{"api.us.nylas.com", "", "scheme must be https"},
+		{"https://", "", "needs a host"},
+		{"https://user:pw@api.us.nylas.com", "", "must not carry user info"},
+		{"https://api.us.nylas.com/?x=1", "", "must not have a query"},
+		{"https://api.us.nylas.com/#f", "", "must not have a query or fragment"},
+	}
+	for _, tc := range cases {
+		got, err := checkBaseURL(tc.in)
+		switch {
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("checkBaseURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("checkBaseURL(%q) error = %v, want …%s…", tc.in, err, tc.err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("error quotes user info: %v", err)
+		}
+	}
+}
+
+func TestNewChecksEveryOption(t *testing.T) {
+	_, err := New("", WithTimeout(0), WithRetries(-1), WithRegion("mars"), WithHTTPClient(nil), WithMaxResponseBytes(0), WithRetryBackoff(time.Second, time.Millisecond))
+	if err == nil {
+		t.Fatal("New accepted bad options")
+	}
+	for _, want := range []string{"API key is required", "WithTimeout", "WithRetries", `unknown region "mars"`, "client is nil", "WithMaxResponseBytes", "WithRetryBackoff"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestNewRegionsAndBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		opts []Option
+		want string
+	}{
+		{nil, "https://api.us.nylas.com"},
+		{[]Option{WithRegion(RegionEU)}, "https://api.eu.nylas.com"},
+		{[]Option{WithRegion(RegionEU), WithBaseURL("http://127.0.0.1:1")}, "http://127.0.0.1:1"},
+	} {
+		c, err := New("key", tc.opts...)
+		if err != nil || c.BaseURL() != tc.want {
+			t.Errorf("BaseURL = %v, %v; want %s", c, err, tc.want)
+		}
+	}
+}
+
+func TestClientNeverPrintsKey(t *testing.T) {
+	c, err := New(canary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, c); strings.Contains(out, canary) {
+			t.Errorf("%s leaked the key: %s", verb, out)
+		}
+	}
+}
+
+func TestWithHTTPClientIsNotMutated(t *testing.T) {
+	hc := &http.Client{}
+	if _, err := New("key", WithHTTPClient(hc)); err != nil {
+		t.Fatal(err)
+	}
+	if hc.CheckRedirect != nil {
+		t.Error("the caller's http.Client was modified")
+	}
+}
+
+func TestRegionParse(t *testing.T) {
+	if r, err := ParseRegion("eu"); err != nil || r != RegionEU {
+		t.Errorf("ParseRegion(eu) = %v, %v", r, err)
+	}
+	if _, err := ParseRegion("EU "); err == nil {
+		t.Error("ParseRegion accepted a malformed region")
+	}
+	if _, err := Region("mars").BaseURL(); err == nil || !strings.Contains(err.Error(), "known regions: us, eu") {
+		t.Errorf("unknown region error = %v", err)
+	}
+}
