@@ -1,0 +1,199 @@
+package nylastest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// exchange is one request and the response being prepared for it.
+type exchange struct {
+	fake   *Fake
+	r      *http.Request
+	body   []byte
+	reqID  string
+	in     *openapi3filter.RequestValidationInput
+	status int
+	out    []byte
+}
+
+func (ex *exchange) ok(status int, v any) {
+	ex.status, ex.out = status, marshal(v)
+}
+
+// fail prepares a response in the Nylas error envelope.
+func (ex *exchange) fail(status int, typ, message string) {
+	ex.status = status
+	ex.out = marshal(map[string]any{
+		"request_id": ex.reqID,
+		"error":      map[string]string{"type": typ, "message": message},
+	})
+}
+
+func (ex *exchange) routeError(err error) {
+	if errors.Is(err, routers.ErrMethodNotAllowed) {
+		ex.fail(http.StatusMethodNotAllowed, "api.invalid_request_error", "method "+ex.r.Method+" is not allowed on this path")
+		return
+	}
+	ex.fail(http.StatusNotFound, "api.not_found_error", "no such endpoint: "+ex.r.URL.EscapedPath())
+}
+
+// write validates the prepared response against openapi.yaml and sends it;
+// an off-spec response is replaced by a 500 that says so, and recorded.
+func (ex *exchange) write(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Request-Id", ex.reqID)
+	if ex.status == http.StatusNoContent {
+		w.WriteHeader(ex.status)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	if ex.in != nil {
+		if err := ex.fake.guard.checkResponse(ex.r.Context(), ex.in, ex.status, h, ex.out); err != nil {
+			err = fmt.Errorf("nylastest: %s %s: %d response off spec: %s", ex.r.Method, ex.r.URL.EscapedPath(), ex.status, firstLine(err.Error()))
+			ex.fake.mu.Lock()
+			ex.fake.violations = append(ex.fake.violations, err)
+			ex.fake.mu.Unlock()
+			ex.fail(http.StatusInternalServerError, "nylastest.response_off_spec", err.Error())
+		}
+	}
+	w.WriteHeader(ex.status)
+	_, _ = w.Write(ex.out)
+}
+
+// handle runs a validated request.
+func (f *Fake) handle(ex *exchange, op string, params map[string]string) {
+	provider, id := params["provider"], params["id"]
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch op {
+	case "listCredentials":
+		f.list(ex, provider)
+	case "createCredential":
+		f.create(ex, provider)
+	case "getCredential", "updateCredential", "deleteCredential":
+		rec, found := f.creds[storeKey{provider, id}]
+		if !found {
+			ex.fail(http.StatusNotFound, "api.not_found_error", "credential "+strconv.Quote(id)+" not found for provider "+provider)
+			return
+		}
+		switch op {
+		case "getCredential":
+			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+		case "updateCredential":
+			f.update(ex, rec)
+		case "deleteCredential":
+			delete(f.creds, storeKey{provider, id})
+			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID})
+		}
+	default:
+		ex.fail(http.StatusNotImplemented, "api.internal_error", "operation "+op+" is not implemented by nylastest")
+	}
+}
+
+func (f *Fake) list(ex *exchange, provider string) {
+	q := ex.r.URL.Query()
+	limit, offset := 10, 0
+	if v := q.Get("limit"); v != "" {
+		limit, _ = strconv.Atoi(v)
+	}
+	if v := q.Get("offset"); v != "" {
+		offset, _ = strconv.Atoi(v)
+	}
+	sortBy, orderBy := q.Get("sort_by"), q.Get("order_by")
+	if sortBy == "" {
+		sortBy = "created_at"
+	}
+	if orderBy == "" {
+		orderBy = "desc"
+	}
+	var recs []*record
+	for k, r := range f.creds {
+		if k.provider == provider {
+			recs = append(recs, r)
+		}
+	}
+	sortRecords(recs, sortBy, orderBy)
+	data := []credentialJSON{}
+	for i := offset; i < len(recs) && i < offset+limit; i++ {
+		data = append(data, recs[i].view())
+	}
+	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": data, "limit": limit, "offset": offset})
+}
+
+func (f *Fake) create(ex *exchange, provider string) {
+	var in struct {
+		Name           string          `json:"name"`
+		CredentialType string          `json:"credential_type"`
+		CredentialData json.RawMessage `json:"credential_data"`
+	}
+	if err := json.Unmarshal(ex.body, &in); err != nil {
+		ex.fail(http.StatusBadRequest, "api.invalid_request_payload", "Invalid JSON payload format.")
+		return
+	}
+	if msg := flowProblem(provider, in.CredentialType); msg != "" {
+		ex.fail(http.StatusBadRequest, "api.invalid_request_error", msg)
+		return
+	}
+	data := compactJSON(in.CredentialData)
+	for k, r := range f.creds {
+		if k.provider != provider || r.name != in.Name {
+			continue
+		}
+		// Nylas returns an existing credential with the same parameters
+		// instead of creating a second one; a name is unique otherwise.
+		if r.ctype == in.CredentialType && sameJSON(r.data, data) {
+			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": r.view()})
+			return
+		}
+		ex.fail(http.StatusBadRequest, "api.invalid_request_error", "a credential named "+strconv.Quote(in.Name)+" already exists")
+		return
+	}
+	now := f.clock()
+	f.seq++
+	rec := &record{provider: provider, id: newID(), name: in.Name, ctype: in.CredentialType, data: data, createdAt: now, updatedAt: now, seq: f.seq}
+	f.creds[storeKey{provider, rec.id}] = rec
+	ex.ok(http.StatusCreated, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+}
+
+func (f *Fake) update(ex *exchange, rec *record) {
+	var in struct {
+		Name           *string         `json:"name"`
+		CredentialData json.RawMessage `json:"credential_data"`
+	}
+	if err := json.Unmarshal(ex.body, &in); err != nil {
+		ex.fail(http.StatusBadRequest, "api.invalid_request_payload", "Invalid JSON payload format.")
+		return
+	}
+	if in.Name != nil && *in.Name != rec.name {
+		for k, other := range f.creds {
+			if k.provider == rec.provider && other.name == *in.Name {
+				ex.fail(http.StatusBadRequest, "api.invalid_request_error", "a credential named "+strconv.Quote(*in.Name)+" already exists")
+				return
+			}
+		}
+		rec.name = *in.Name
+	}
+	if in.CredentialData != nil {
+		// PATCH: the nested object is replaced as a whole, never merged.
+		rec.data = compactJSON(in.CredentialData)
+	}
+	rec.updatedAt = f.clock()
+	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+}
+
+// flowProblem refuses flows that exist for one provider only.
+func flowProblem(provider, ctype string) string {
+	switch {
+	case ctype == "serviceaccount" && provider != "google":
+		return "credential_type serviceaccount is supported for provider google only"
+	case ctype == "adminconsent" && provider != "microsoft":
+		return "credential_type adminconsent is supported for provider microsoft only"
+	}
+	return ""
+}

@@ -1,0 +1,335 @@
+package nylastest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nylascreds/nylascreds/nylastest"
+)
+
+// call sends one raw request to the fake and decodes the JSON answer.
+func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s %s: body %q is not JSON", method, path, raw)
+		}
+	}
+	return resp.StatusCode, out, resp.Header
+}
+
+func newServer(t *testing.T, opts ...nylastest.Option) *nylastest.Server {
+	t.Helper()
+	srv := nylastest.NewServer(opts...)
+	t.Cleanup(func() {
+		srv.Close()
+		for _, v := range srv.Violations() {
+			t.Errorf("fake wrote an off-spec response: %v", v)
+		}
+	})
+	return srv
+}
+
+func errorType(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	s, _ := e["type"].(string)
+	return s
+}
+
+func errorMessage(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
+
+func data(body map[string]any) map[string]any {
+	d, _ := body["data"].(map[string]any)
+	return d
+}
+
+const connectorBody = `{"name":"override","credential_type":"connector","credential_data":{"client_id":"cid","client_secret":"csecret"}}`
+
+func TestAuth(t *testing.T) {
+	srv := newServer(t, nylastest.WithAPIKey("k1"))
+	for _, key := range []string{"", "wrong"} {
+		status, body, _ := call(t, srv, key, "GET", "/v3/connectors/google/creds", "")
+		if status != 401 || errorType(body) != "api.authentication_error" || body["request_id"] == "" {
+			t.Errorf("key %q: %d %v", key, status, body)
+		}
+	}
+	if status, _, _ := call(t, srv, "k1", "GET", "/v3/connectors/google/creds", ""); status != 200 {
+		t.Errorf("right key: %d", status)
+	}
+	if srv.APIKey() != "k1" {
+		t.Error("APIKey")
+	}
+}
+
+func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
+	clock := time.Unix(1700000000, 0)
+	srv := newServer(t, nylastest.WithClock(func() time.Time { return clock }))
+	key := srv.APIKey()
+
+	status, body, hdr := call(t, srv, key, "POST", "/v3/connectors/google/creds", connectorBody)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	created := data(body)
+	id := created["id"].(string)
+	if created["name"] != "override" || created["created_at"] != float64(1700000000) || created["updated_at"] != created["created_at"] || created["credential_type"] != "connector" {
+		t.Errorf("created = %v", created)
+	}
+	if hdr.Get("X-Request-Id") != body["request_id"] {
+		t.Errorf("X-Request-Id %q != request_id %v", hdr.Get("X-Request-Id"), body["request_id"])
+	}
+	if got, _ := srv.StoredData("google", id); string(got) != `{"client_id":"cid","client_secret":"csecret"}` {
+		t.Errorf("stored = %s", got)
+	}
+
+	// Identical create: the existing credential, 200.
+	status, body, _ = call(t, srv, key, "POST", "/v3/connectors/google/creds", connectorBody)
+	if status != 200 || data(body)["id"] != id || srv.Len("google") != 1 {
+		t.Errorf("identical create: %d %v (len %d)", status, body, srv.Len("google"))
+	}
+	// Same name, other data: 400.
+	status, body, _ = call(t, srv, key, "POST", "/v3/connectors/google/creds", strings.Replace(connectorBody, "csecret", "other", 1))
+	if status != 400 || !strings.Contains(errorMessage(body), "already exists") {
+		t.Errorf("same name: %d %v", status, body)
+	}
+
+	// Get, and 404 under another provider.
+	if status, body, _ = call(t, srv, key, "GET", "/v3/connectors/google/creds/"+id, ""); status != 200 || data(body)["id"] != id {
+		t.Errorf("get: %d %v", status, body)
+	}
+	for _, path := range []string{"/v3/connectors/microsoft/creds/" + id, "/v3/connectors/google/creds/nope"} {
+		for _, method := range []string{"GET", "DELETE", "PATCH"} {
+			b := ""
+			if method == "PATCH" {
+				b = `{"name":"x"}`
+			}
+			if status, body, _ = call(t, srv, key, method, path, b); status != 404 || errorType(body) != "api.not_found_error" {
+				t.Errorf("%s %s: %d %v", method, path, status, body)
+			}
+		}
+	}
+
+	// Update: data only keeps the name, replaces data whole, advances updated_at.
+	status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google/creds/"+id, `{"credential_data":{"client_id":"cid2","client_secret":"s2","tenant":"t"}}`)
+	if status != 200 || data(body)["name"] != "override" || data(body)["updated_at"].(float64) <= 1700000000 {
+		t.Errorf("update data: %d %v", status, body)
+	}
+	if got, _ := srv.StoredData("google", id); string(got) != `{"client_id":"cid2","client_secret":"s2","tenant":"t"}` {
+		t.Errorf("stored after update = %s", got)
+	}
+	// Replace, never merge: tenant disappears.
+	call(t, srv, key, "PATCH", "/v3/connectors/google/creds/"+id, `{"credential_data":{"client_id":"cid3","client_secret":"s3"}}`)
+	if got, _ := srv.StoredData("google", id); string(got) != `{"client_id":"cid3","client_secret":"s3"}` {
+		t.Errorf("credential_data was merged, not replaced: %s", got)
+	}
+	// Name only keeps the data.
+	status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google/creds/"+id, `{"name":"renamed"}`)
+	if got, _ := srv.StoredData("google", id); status != 200 || data(body)["name"] != "renamed" || string(got) != `{"client_id":"cid3","client_secret":"s3"}` {
+		t.Errorf("rename: %d %v, stored %s", status, body, got)
+	}
+
+	// Delete removes.
+	if status, body, _ = call(t, srv, key, "DELETE", "/v3/connectors/google/creds/"+id, ""); status != 200 || body["request_id"] == nil || body["data"] != nil {
+		t.Errorf("delete: %d %v", status, body)
+	}
+	if _, ok := srv.StoredData("google", id); ok || srv.Len("google") != 0 {
+		t.Error("credential still stored after delete")
+	}
+}
+
+func TestRequestsOffSpecAreRefused(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	cases := []struct {
+		method, path, body, want string
+	}{
+		{"GET", "/v3/connectors/inbox/creds", "", "path parameter provider"},
+		{"GET", "/v3/connectors/google/creds?limit=0", "", "query parameter limit"},
+		{"GET", "/v3/connectors/google/creds?sort_by=name", "", "query parameter sort_by"},
+		{"PATCH", "/v3/connectors/google/creds/x", `{}`, "request body"},
+		{"PATCH", "/v3/connectors/google/creds/x", `{"credential_type":"connector"}`, "request body"},
+		{"PATCH", "/v3/connectors/google/creds/x", `{"credential_data":{"client_id":"only"}}`, "request body field credential_data"},
+		{"POST", "/v3/connectors/google/creds", `{"name":"n","credential_type":"connector","credential_data":{"client_id":"x"}}`, "request body"},
+		{"POST", "/v3/connectors/google/creds", `{"name":"n","credential_type":"magic","credential_data":{}}`, "request body"},
+		{"POST", "/v3/connectors/google/creds", `not json`, "request body"},
+	}
+	for _, tc := range cases {
+		status, body, _ := call(t, srv, key, tc.method, tc.path, tc.body)
+		if status != 400 || errorType(body) != "api.invalid_request_error" || !strings.HasPrefix(errorMessage(body), tc.want) {
+			t.Errorf("%s %s %s: %d %v, want 400 naming %q", tc.method, tc.path, tc.body, status, body, tc.want)
+		}
+	}
+	if status, body, _ := call(t, srv, key, "GET", "/v3/grants", ""); status != 404 || errorType(body) != "api.not_found_error" {
+		t.Errorf("unknown path: %d %v", status, body)
+	}
+	if status, _, _ := call(t, srv, key, "PUT", "/v3/connectors/google/creds/x", `{"name":"n"}`); status != 405 {
+		t.Errorf("PUT: %d, want 405", status)
+	}
+	// Flows bound to one provider.
+	sa := `{"name":"n","credential_type":"serviceaccount","credential_data":{"private_key_id":"a","private_key":"b","client_email":"c@d.e"}}`
+	if status, body, _ := call(t, srv, key, "POST", "/v3/connectors/microsoft/creds", sa); status != 400 || !strings.Contains(errorMessage(body), "google only") {
+		t.Errorf("serviceaccount on microsoft: %d %v", status, body)
+	}
+}
+
+func TestListPagingAndSorting(t *testing.T) {
+	tick := int64(1700000000)
+	srv := newServer(t, nylastest.WithClock(func() time.Time { return time.Unix(tick, 0) }))
+	key := srv.APIKey()
+	var ids []string
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		_, body, _ := call(t, srv, key, "POST", "/v3/connectors/zoom/creds", strings.Replace(connectorBody, "override", name, 1))
+		ids = append(ids, data(body)["id"].(string))
+		tick += 10
+	}
+	// Touch "a" so that it is the most recently updated.
+	call(t, srv, key, "PATCH", "/v3/connectors/zoom/creds/"+ids[0], `{"name":"a2"}`)
+
+	names := func(body map[string]any) string {
+		var out []string
+		for _, d := range body["data"].([]any) {
+			out = append(out, d.(map[string]any)["name"].(string))
+		}
+		return strings.Join(out, ",")
+	}
+	cases := []struct{ query, want string }{
+		{"", "e,d,c,b,a2"}, // created_at desc by default
+		{"?order_by=asc", "a2,b,c,d,e"},
+		{"?sort_by=updated_at", "a2,e,d,c,b"},
+		{"?limit=2", "e,d"},
+		{"?limit=2&offset=2", "c,b"},
+		{"?limit=2&offset=4", "a2"},
+		{"?offset=9", ""},
+	}
+	for _, tc := range cases {
+		status, body, _ := call(t, srv, key, "GET", "/v3/connectors/zoom/creds"+tc.query, "")
+		if status != 200 || names(body) != tc.want {
+			t.Errorf("list%s = %d %q, want %q", tc.query, status, names(body), tc.want)
+		}
+	}
+	_, body, _ := call(t, srv, key, "GET", "/v3/connectors/zoom/creds?limit=2&offset=2", "")
+	if body["limit"] != float64(2) || body["offset"] != float64(2) {
+		t.Errorf("limit/offset not echoed: %v", body)
+	}
+	if _, body, _ = call(t, srv, key, "GET", "/v3/connectors/google/creds", ""); names(body) != "" {
+		t.Errorf("another provider's list = %q", names(body))
+	}
+}
+
+func TestScriptedFaults(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	srv.Enqueue(
+		nylastest.Fault{Status: 429, Header: http.Header{"Retry-After": {"3"}, "Content-Type": {"application/json"}}, Body: `{"request_id":"r","error":{"type":"nylas_rate_limit_exceeded","message":"slow down"}}`},
+		nylastest.Fault{Status: 502, Header: http.Header{"Content-Type": {"text/html"}}, Body: "<html>bad gateway</html>"},
+	)
+	status, body, hdr := call(t, srv, key, "GET", "/v3/connectors/google/creds", "")
+	if status != 429 || hdr.Get("Retry-After") != "3" || errorType(body) != "nylas_rate_limit_exceeded" {
+		t.Errorf("first: %d %v %v", status, hdr, body)
+	}
+	resp, err := srv.Client().Get(srv.URL + "/v3/connectors/google/creds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 502 || string(raw) != "<html>bad gateway</html>" {
+		t.Errorf("second: %d %q", resp.StatusCode, raw)
+	}
+	// Script used up: normal again.
+	if status, _, _ := call(t, srv, key, "GET", "/v3/connectors/google/creds", ""); status != 200 {
+		t.Errorf("after script: %d", status)
+	}
+
+	// A dropped connection, without and with the request taking effect.
+	srv.Enqueue(nylastest.Fault{Drop: true})
+	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := srv.Client().Do(req); err == nil {
+		t.Error("dropped connection: no error")
+	}
+	if srv.Len("google") != 0 {
+		t.Error("a dropped (unhandled) create was stored")
+	}
+	srv.Enqueue(nylastest.Fault{Drop: true, Handle: true})
+	req, _ = http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := srv.Client().Do(req); err == nil {
+		t.Error("dropped connection: no error")
+	}
+	if srv.Len("google") != 1 {
+		t.Error("a handled-then-dropped create was not stored")
+	}
+
+	// A delay, then the normal answer.
+	srv.Enqueue(nylastest.Fault{Delay: 50 * time.Millisecond})
+	start := time.Now()
+	if status, _, _ := call(t, srv, key, "GET", "/v3/connectors/google/creds", ""); status != 200 || time.Since(start) < 50*time.Millisecond {
+		t.Errorf("delayed: %d after %v", status, time.Since(start))
+	}
+
+	reqs := srv.Requests()
+	if len(reqs) != 6 || reqs[0].Operation != "listCredentials" || !reqs[0].Authorized || reqs[1].Authorized {
+		t.Errorf("requests = %+v", reqs)
+	}
+	if !bytes.Equal(reqs[3].Body, []byte(connectorBody)) {
+		t.Errorf("recorded body = %q", reqs[3].Body)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := strings.Repeat("n", i+1)
+			status, _, _ := call(t, srv, key, "POST", "/v3/connectors/imap/creds", strings.Replace(connectorBody, "override", name, 1))
+			if status != 201 {
+				errs <- errors.New("create failed")
+			}
+			call(t, srv, key, "GET", "/v3/connectors/imap/creds?limit=5", "")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if srv.Len("imap") != 40 {
+		t.Errorf("len = %d, want 40", srv.Len("imap"))
+	}
+}
