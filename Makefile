@@ -35,6 +35,10 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+## demo: the main job: the client against the embedded fake server, with a transcript.
+demo:
+	$(GO) run ./cmd/nylascreds demo
+
 ## test: everything CI runs.
 test: fmt-check vet check-generated
 	$(GO) test -race -count=1 ./...

@@ -29,6 +29,9 @@ type GoogleServiceAccount struct {
 	privateKeyID string
 }
 
+// opParseKeyFile names key-file parsing in a *ValidationError.
+const opParseKeyFile = "parse google service-account key"
+
 // googleKeyFileStrings are the key-file fields openapi.yaml names; each must
 // be a JSON string when present.
 var googleKeyFileStrings = []string{
@@ -45,7 +48,7 @@ var googleKeyFileStrings = []string{
 // fields are named credential_data.<key>; no problem quotes a key's value.
 func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error) {
 	var probs problems
-	const op = "parse google service-account key"
+	const op = opParseKeyFile
 
 	raw := map[string]json.RawMessage{}
 	dec := json.NewDecoder(bytes.NewReader(keyFile))

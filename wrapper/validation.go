@@ -35,7 +35,11 @@ func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("nylascreds: ")
 	b.WriteString(e.Op)
-	b.WriteString(": invalid request, nothing was sent: ")
+	if e.Op == opParseKeyFile {
+		b.WriteString(": invalid key file: ")
+	} else {
+		b.WriteString(": invalid request, nothing was sent: ")
+	}
 	for i, p := range e.Problems {
 		if i > 0 {
 			b.WriteString("; ")

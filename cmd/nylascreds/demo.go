@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nylascreds/nylascreds/nylastest"
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// demo walks through the product against the embedded fake, on loopback.
+func (c *cli) demo(args []string) int {
+	fs := flag.NewFlagSet("nylascreds demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(c.stdout, "Usage: nylascreds demo\n\nRuns the client against the embedded fake Nylas API on loopback and prints a transcript.")
+			return exitOK
+		}
+		return c.usageError("demo", err.Error())
+	}
+	if fs.NArg() > 0 {
+		return c.usageError("demo", "unexpected argument "+quoteArg(fs.Arg(0)))
+	}
+
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL), wrapper.WithTimeout(10*time.Second))
+	if err != nil {
+		return c.fail("demo", err)
+	}
+	d := &demoRun{cli: c, srv: srv, client: client}
+	if err := d.run(); err != nil {
+		fmt.Fprintf(c.stderr, "error: demo: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
+		return exitAPI
+	}
+	return exitOK
+}
+
+type demoRun struct {
+	*cli
+	srv    *nylastest.Server
+	client *wrapper.Client
+	step   int
+}
+
+func (d *demoRun) say(format string, args ...any) { fmt.Fprintf(d.stdout, format+"\n", args...) }
+
+func (d *demoRun) heading(title string) {
+	d.step++
+	d.say("\n%d. %s", d.step, title)
+}
+
+func (d *demoRun) run() error {
+	ctx := d.ctx
+	p := wrapper.ProviderGoogle
+	d.say("nylascreds demo: the wrapper against the embedded fake Nylas API at %s", d.srv.URL)
+	d.say("(loopback only; every request and response is checked against openapi.yaml; secrets print as %s)", wrapper.Secret(""))
+
+	d.heading("Create a connector-override credential (POST)")
+	created, err := d.client.Create(ctx, p, wrapper.CreateRequest{
+		Name: "Google auth app #2",
+		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: "demo-secret-v1"},
+	})
+	if err != nil {
+		return err
+	}
+	d.say("   created %s", describeCredential(created))
+	d.say("   stored credential_data: %s", d.stored(p, created.ID))
+
+	storedBefore, _ := d.srv.StoredData(string(p), created.ID)
+	d.heading("Rotate its client secret (PATCH: credential_data replaces the stored object whole; the name is kept)")
+	updated, err := d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{
+		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: "demo-secret-v2"},
+	})
+	if err != nil {
+		return err
+	}
+	d.say("   updated %s", describeCredential(updated))
+	d.say("   updated_at moved from %s to %s", created.UpdatedAt.Format(time.RFC3339), updated.UpdatedAt.Format(time.RFC3339))
+	storedAfter, _ := d.srv.StoredData(string(p), created.ID)
+	d.say("   stored credential_data: %s (the stored secret changed: %t)", d.stored(p, created.ID), string(storedBefore) != string(storedAfter))
+
+	d.heading("Try a partial credential_data (client_id only), which would erase the stored secret")
+	before := len(d.srv.Requests())
+	_, err = d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com"}})
+	var verr *wrapper.ValidationError
+	if !errors.As(err, &verr) {
+		return fmt.Errorf("a partial credential_data was not refused: %v", err)
+	}
+	for _, prob := range verr.Problems {
+		d.say("   refused before sending: %s", prob)
+	}
+	d.say("   requests the server saw: %d before, %d after (nothing was sent)", before, len(d.srv.Requests()))
+
+	d.heading("List the google connector's credentials")
+	page, err := d.client.List(ctx, p, &wrapper.ListOptions{SortBy: wrapper.SortByUpdatedAt})
+	if err != nil {
+		return err
+	}
+	for _, cred := range page.Credentials {
+		d.say("   - %s", describeCredential(&cred))
+	}
+
+	d.heading("Get it by id")
+	got, err := d.client.Get(ctx, p, created.ID)
+	if err != nil {
+		return err
+	}
+	d.say("   got %s", describeCredential(got))
+
+	d.heading("Get an id that does not exist: the typed error")
+	_, err = d.client.Get(ctx, p, "00000000-0000-4000-8000-000000000000")
+	var apiErr *wrapper.APIError
+	if !errors.As(err, &apiErr) {
+		return fmt.Errorf("expected an *APIError, got %v", err)
+	}
+	d.say("   *wrapper.APIError: status %d, type %s, message %q, request_id %s", apiErr.StatusCode, apiErr.Type, apiErr.Message, apiErr.RequestID)
+	d.say("   wrapper.IsNotFound(err) = %t", wrapper.IsNotFound(err))
+
+	d.heading("Delete it")
+	if err := d.client.Delete(ctx, p, created.ID); err != nil {
+		return err
+	}
+	page, err = d.client.List(ctx, p, nil)
+	if err != nil {
+		return err
+	}
+	d.say("   deleted; the connector now holds %d credentials", len(page.Credentials))
+
+	if v := d.srv.Violations(); len(v) > 0 {
+		return fmt.Errorf("the fake wrote off-spec responses: %v", v)
+	}
+	d.say("\nDone: %d requests, all on spec.", len(d.srv.Requests()))
+	return nil
+}
+
+func describeCredential(c *wrapper.Credential) string {
+	return fmt.Sprintf("id=%s name=%q type=%s updated_at=%s", c.ID, c.Name, c.CredentialType, c.UpdatedAt.Format(time.RFC3339))
+}
+
+// stored shows what the fake holds, with secret values redacted.
+func (d *demoRun) stored(p wrapper.Provider, id string) string {
+	raw, ok := d.srv.StoredData(string(p), id)
+	if !ok {
+		return "(none)"
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return "(not an object)"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := fmt.Sprint(m[k])
+		if k == "client_secret" || k == "private_key" {
+			v = wrapper.Secret(v).String()
+		}
+		parts = append(parts, k+"="+v)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

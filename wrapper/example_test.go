@@ -1,0 +1,103 @@
+package wrapper_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nylascreds/nylascreds/nylastest"
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// The examples run against nylastest, the fake server, so they are tested.
+
+func Example() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+
+	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	cred, err := client.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{
+		Name: "Google auth app #2",
+		Data: wrapper.ConnectorOverride{ClientID: "3805.apps.googleusercontent.com", ClientSecret: "client-secret"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cred.Name, cred.CredentialType)
+	// Output: Google auth app #2 connector
+}
+
+func ExampleClient_Update() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	cred, _ := client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{
+		Name: "tenant consent",
+		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: "secret-1", Tenant: "contoso.onmicrosoft.com"},
+	})
+
+	// Rotate the secret: credential_data is replaced as a whole, so every key
+	// of the flow is sent, tenant included.
+	updated, err := client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{
+		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: "secret-2", Tenant: "contoso.onmicrosoft.com"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(updated.Name, updated.UpdatedAt.After(cred.UpdatedAt))
+
+	// Half a flow is refused before anything is sent.
+	_, err = client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{
+		Data: wrapper.MicrosoftAdminConsent{ClientSecret: "secret-3"},
+	})
+	fmt.Println(err)
+	// Output:
+	// tenant consent true
+	// nylascreds: update: invalid request, nothing was sent: credential_data.client_id: is required on update (credential_data is replaced whole); credential_data.tenant: is required on update (credential_data is replaced whole; "common" keeps the v1.0 flow)
+}
+
+func ExampleClient_All() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	for _, name := range []string{"a", "b", "c"} {
+		_, _ = client.Create(ctx, wrapper.ProviderZoom, wrapper.CreateRequest{
+			Name: name, Data: wrapper.ConnectorOverride{ClientID: "id-" + name, ClientSecret: "secret"},
+		})
+	}
+	for cred, err := range client.All(ctx, wrapper.ProviderZoom, &wrapper.ListOptions{Limit: 2, OrderBy: wrapper.OrderAsc}) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(cred.Name)
+	}
+	// Output:
+	// a
+	// b
+	// c
+}
+
+func ExampleIsNotFound() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+
+	_, err := client.Get(context.Background(), wrapper.ProviderGoogle, "no-such-id")
+	var apiErr *wrapper.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Type, wrapper.IsNotFound(err))
+	}
+	// Output: 404 api.not_found_error true
+}
+
+func ExampleParseGoogleServiceAccountKey() {
+	_, err := wrapper.ParseGoogleServiceAccountKey([]byte(`{"type": "service_account", "private_key_id": "k1", "private_key": "not a key", "client_email": "sync@example.iam.gserviceaccount.com"}`))
+	fmt.Println(err)
+	// Output: nylascreds: parse google service-account key: invalid key file: credential_data.private_key: must be a PEM "PRIVATE KEY" block
+}
