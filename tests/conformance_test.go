@@ -104,8 +104,8 @@ func TestConformance(t *testing.T) {
 				if ct := got.Header.Get("Content-Type"); ct != "application/json" {
 					t.Errorf("Content-Type = %q", ct)
 				}
-			} else if len(got.Body) != 0 {
-				t.Errorf("unexpected request body %q", got.Body)
+			} else if len(got.Body) != 0 || got.TransferEncoding != nil || got.Header.Get("Content-Length") != "" && got.Method == http.MethodGet {
+				t.Errorf("unexpected request body %q (Content-Length %q, Transfer-Encoding %v)", got.Body, got.Header.Get("Content-Length"), got.TransferEncoding)
 			}
 			for op, n := range checker.operations() {
 				exercised[op] += n

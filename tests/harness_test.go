@@ -31,6 +31,9 @@ type seen struct {
 	Header    http.Header
 	Body      []byte
 	Operation string // operationId, when the spec knew the route
+	// ContentLength and TransferEncoding as the server parsed them.
+	ContentLength    int64
+	TransferEncoding []string
 }
 
 // reply is one scripted response.
@@ -66,7 +69,8 @@ func newFakeAPI(t testing.TB, replies ...reply) *fakeAPI {
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.reqs = append(f.reqs, seen{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+	f.reqs = append(f.reqs, seen{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body,
+		ContentLength: r.ContentLength, TransferEncoding: r.TransferEncoding})
 	var rep reply
 	switch {
 	case len(f.replies) == 0:

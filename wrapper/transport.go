@@ -105,10 +105,23 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 // attempt sends one copy of req with the exact bytes of body.
 func (t *transport) attempt(ctx context.Context, req *http.Request, body []byte, attempt int, st *callState) (*http.Response, error) {
 	r := req.Clone(ctx)
-	if body != nil {
+	switch {
+	case body != nil:
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
+	case r.Method == http.MethodGet:
+		// net/http silently re-sends a "replayable" request (a GET with no
+		// body) when a reused keep-alive connection fails before the first
+		// response byte, even though the server may have received it. That
+		// hidden attempt would escape the retry policy (WithRetries(0) would
+		// still send twice) and the attempt count. An empty body that cannot
+		// be rewound makes the GET non-replayable; the transport probes it,
+		// finds it empty, and sends no body and no Content-Length as before.
+		// Our own policy retries GETs on connection errors instead.
+		r.Body = emptyBody{}
+		r.GetBody = nil
+		r.ContentLength = 0
 	}
 	r.Header.Set("Authorization", "Bearer "+t.apiKey.Reveal())
 	r.Header.Set("User-Agent", t.userAgent)
@@ -128,6 +141,12 @@ func (t *transport) attempt(ctx context.Context, req *http.Request, body []byte,
 	t.log(ctx, r, attempt, start, resp, err, st)
 	return resp, err
 }
+
+// emptyBody is an empty request body with no GetBody; see attempt.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // buffer replaces resp.Body with an in-memory copy, read to EOF so that the
 // connection goes back to the pool, or fails when the body is over the limit.
