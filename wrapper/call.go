@@ -35,13 +35,13 @@ func (st *callState) result(resp *http.Response, err error) (*http.Response, err
 	if err != nil {
 		if st.lastStatus != 0 {
 			return nil, &ResponseError{Method: st.method, Path: st.path, StatusCode: st.lastStatus,
-				RequestID: scrubSecrets(st.requestID, st.secrets), Attempts: st.attempts, Err: scrubErr(err, st.secrets)}
+				RequestID: st.scrub(st.requestID), Attempts: st.attempts, Err: st.scrubErr(err)}
 		}
-		return nil, &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Err: scrubErr(err, st.secrets)}
+		return nil, &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Err: st.scrubErr(err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(resp.Body) // already in memory: see transport.buffer
-		return nil, newAPIError(st.method, st.path, resp, body, st.attempts, st.secrets)
+		return nil, newAPIError(st.method, st.path, resp, body, st.attempts, st.secretSet())
 	}
 	return resp, nil
 }
@@ -50,7 +50,7 @@ func (st *callState) result(resp *http.Response, err error) (*http.Response, err
 // that lacked what the API documents.
 func unusable(st *callState, resp *http.Response, err error) error {
 	return &ResponseError{Method: st.method, Path: st.path, StatusCode: resp.StatusCode,
-		RequestID: scrubSecrets(resp.Header.Get("X-Request-Id"), st.secrets), Attempts: st.attempts, Err: err}
+		RequestID: st.scrub(resp.Header.Get("X-Request-Id")), Attempts: st.attempts, Err: err}
 }
 
 // errNotJSON is the cause when a 2xx response does not carry a JSON body.
@@ -59,9 +59,9 @@ var errNotJSON = errors.New("body is not the documented JSON")
 // scrubErr hides any request secret in a transport error's text while
 // keeping its chain for errors.Is and errors.As. Transport errors name the
 // URL (which holds no secret), so this is a second line of defence.
-func scrubErr(err error, secrets []string) error {
+func (st *callState) scrubErr(err error) error {
 	msg := err.Error()
-	if clean := scrubSecrets(msg, secrets); clean != msg {
+	if clean := st.scrub(msg); clean != msg {
 		return scrubbedError{msg: clean, err: err}
 	}
 	return err

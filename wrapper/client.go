@@ -110,9 +110,9 @@ func (c *Client) begin(ctx context.Context, data CredentialData) (context.Contex
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	st := &callState{secrets: []string{c.apiKey.Reveal()}}
+	st := &callState{rawSecrets: []string{c.apiKey.Reveal()}}
 	if data != nil {
-		st.secrets = append(st.secrets, data.secretValues()...)
+		st.rawSecrets = append(st.rawSecrets, data.secretValues()...)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	return withCallState(ctx, st), cancel, st

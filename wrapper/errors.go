@@ -118,7 +118,7 @@ const maxErrorBodySnippet = 512
 // newAPIError builds the error for a non-2xx response whose body is already
 // in memory. The generated Parse functions are not used here: they return an
 // error without the status when an error body is not the envelope.
-func newAPIError(method, path string, resp *http.Response, body []byte, attempts int, secrets []string) *APIError {
+func newAPIError(method, path string, resp *http.Response, body []byte, attempts int, secrets *secretSet) *APIError {
 	e := &APIError{
 		Method:     method,
 		Path:       path,
@@ -139,58 +139,22 @@ func newAPIError(method, path string, resp *http.Response, body []byte, attempts
 			e.ProviderError = *env.Error.ProviderError
 		}
 	} else {
-		e.Body = snippet(body, maxErrorBodySnippet)
+		// Scrub the whole body before cutting it: a secret cut in half by
+		// the limit would no longer match.
+		e.Body = snippet([]byte(secrets.scrub(string(body))), maxErrorBodySnippet)
 	}
 	e.scrub(secrets)
 	return e
 }
 
-// scrub replaces every secret (raw, or as it appears inside a JSON string)
-// in the server-supplied fields.
-func (e *APIError) scrub(secrets []string) {
-	e.RequestID = scrubSecrets(e.RequestID, secrets)
-	e.Type = scrubSecrets(e.Type, secrets)
-	e.Message = scrubSecrets(e.Message, secrets)
-	e.Body = scrubSecrets(e.Body, secrets)
+// scrub replaces the request's secrets in the server-supplied fields.
+func (e *APIError) scrub(secrets *secretSet) {
+	e.RequestID = secrets.scrub(e.RequestID)
+	e.Type = secrets.scrub(e.Type)
+	e.Message = secrets.scrub(e.Message)
 	if e.ProviderError != nil {
-		e.ProviderError = json.RawMessage(scrubSecrets(string(e.ProviderError), secrets))
+		e.ProviderError = json.RawMessage(secrets.scrub(string(e.ProviderError)))
 	}
-}
-
-// scrubSecrets replaces each secret in s. Secrets shorter than 4 bytes are
-// skipped: replacing them would mangle ordinary text and hide nothing.
-// Multi-line secrets (PEM keys) are also matched line by line, so that an
-// echo of part of a key is caught as well.
-func scrubSecrets(s string, secrets []string) string {
-	if s == "" {
-		return s
-	}
-	for _, secret := range secrets {
-		for _, form := range secretForms(secret) {
-			if len(form) >= 4 {
-				s = strings.ReplaceAll(s, form, redacted)
-			}
-		}
-	}
-	return s
-}
-
-func secretForms(secret string) []string {
-	forms := []string{secret}
-	if quoted, err := json.Marshal(secret); err == nil {
-		inner := string(quoted[1 : len(quoted)-1])
-		if inner != secret {
-			forms = append(forms, inner)
-		}
-	}
-	if strings.Contains(secret, "\n") {
-		for _, line := range strings.Split(secret, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-				forms = append(forms, line)
-			}
-		}
-	}
-	return forms
 }
 
 // snippet returns the start of body as valid UTF-8 text, at most n bytes.

@@ -15,13 +15,23 @@ func TestScrubSecrets(t *testing.T) {
 		{"line: BKcwggSjAgEAAoIBAQCnkAJtFM3Azdv", "BKcwggSjAgEAAoIBAQCnkAJtFM3Azdv"},
 	}
 	for _, tc := range cases {
-		out := scrubSecrets(tc.in, []string{canary, pem, "ab"})
+		out := newSecretSet(canary, pem, "ab").scrub(tc.in)
 		if strings.Contains(out, tc.leak) || !strings.Contains(out, redacted) {
-			t.Errorf("scrubSecrets(%q) = %q", tc.in, out)
+			t.Errorf("scrub(%q) = %q", tc.in, out)
 		}
 	}
-	if out := scrubSecrets("grab a cab", []string{"ab"}); out != "grab a cab" {
+	if out := newSecretSet("ab").scrub("grab a cab"); out != "grab a cab" {
 		t.Errorf("short secrets must not mangle text: %q", out)
+	}
+	// Fragments: half a key line, echoed raw or after a JSON escape.
+	set := newSecretSet(pem)
+	for _, in := range []string{"cut: BKcwggSjAgEAAo", `\nBKcwggSjAgEAAoIB`, "MIIEvQIBADANBgkq..."} {
+		if out := set.scrub(in); strings.Contains(out, "BKcwggSjAgEA") || strings.Contains(out, "MIIEvQIBADAN") {
+			t.Errorf("fragment survived: %q -> %q", in, out)
+		}
+	}
+	if in := "request nylastest-000001 failed: Unauthorized"; set.scrub(in) != in {
+		t.Errorf("ordinary text was redacted: %q", set.scrub(in))
 	}
 }
 

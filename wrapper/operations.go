@@ -155,12 +155,22 @@ func (c *Client) Delete(ctx context.Context, provider Provider, id string) error
 
 	ctx, cancel, st := c.begin(ctx, nil)
 	defer cancel()
-	_, err := st.result(c.api.DeleteCredential(ctx, gen.Provider(provider), id))
-	if err != nil && st.attempts > 1 && IsNotFound(err) {
+	resp, err := st.result(c.api.DeleteCredential(ctx, gen.Provider(provider), id))
+	if err != nil {
+		if st.attempts > 1 && IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	// 200 carries {request_id} and 204 nothing. A body that is there but is
+	// not that JSON means something between us and Nylas answered.
+	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 {
 		return nil
 	}
-	// 200 carries {request_id} and 204 nothing; neither has more to read.
-	return err
+	if _, err := gen.ParseDeleteCredentialResponse(resp); err != nil {
+		return unusable(st, resp, err)
+	}
+	return nil
 }
 
 // credentialFrom checks a decoded credential envelope: a 2xx that is not the

@@ -25,7 +25,26 @@ type callState struct {
 	attempts   int
 	lastStatus int
 	requestID  string
-	secrets    []string // request secrets, scrubbed from anything logged
+	// rawSecrets are the call's secrets; scrub hides them in anything the
+	// server sent before it reaches an error or a log record.
+	rawSecrets []string
+	secrets    *secretSet // built on first use: success paths never pay
+}
+
+// secretSet returns the call's secrets, expanded on first use.
+func (st *callState) secretSet() *secretSet {
+	if st.secrets == nil {
+		st.secrets = newSecretSet(st.rawSecrets...)
+	}
+	return st.secrets
+}
+
+// scrub hides the call's secrets in text that came from the server.
+func (st *callState) scrub(text string) string {
+	if text == "" {
+		return text
+	}
+	return st.secretSet().scrub(text)
 }
 
 type callStateKey struct{}
@@ -178,13 +197,13 @@ func (t *transport) log(ctx context.Context, r *http.Request, attempt int, start
 	}
 	level := slog.LevelDebug
 	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", scrubSecrets(st.requestID, st.secrets)))
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", st.scrub(st.requestID)))
 		if resp.StatusCode >= 400 {
 			level = slog.LevelWarn
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", scrubSecrets(err.Error(), st.secrets)))
+		attrs = append(attrs, slog.String("error", st.scrub(err.Error())))
 		level = slog.LevelWarn
 	}
 	t.logger.LogAttrs(ctx, level, "nylascreds http attempt", attrs...)
