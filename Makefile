@@ -42,3 +42,13 @@ demo:
 ## test: everything CI runs.
 test: fmt-check vet check-generated
 	$(GO) test -race -count=1 ./...
+
+FUZZTIME ?= 30s
+FUZZ_TARGETS = FuzzParseGoogleServiceAccountKey FuzzCredentialDataValidation FuzzNewAPIError FuzzParseRetryAfter
+
+## fuzz: run each fuzz target for FUZZTIME (make test runs their seed corpora only).
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+		echo "== $$target ($(FUZZTIME))"; \
+		$(GO) test ./wrapper -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
