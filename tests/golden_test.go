@@ -49,7 +49,7 @@ func TestGoldenBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	connectorWithTenant := wrapper.ConnectorOverride{ClientID: "azure-app", ClientSecret: "azure-secret", Settings: map[string]string{"tenant": "contoso.onmicrosoft.com"}}
+	connectorWithTenant := wrapper.ConnectorOverride{ClientID: "azure-app", ClientSecret: "azure-secret", Tenant: "contoso.onmicrosoft.com"}
 	cases := []struct {
 		golden string
 		call   func(c *wrapper.Client) error

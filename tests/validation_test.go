@@ -64,11 +64,11 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 			_, err := c.Create(ctx, wrapper.ProviderIMAP, wrapper.CreateRequest{Name: "n", Data: wrapper.ConnectorOverride{}})
 			return err
 		}, []problem{{"credential_data.client_id", "is required"}, {"credential_data.client_secret", "is required"}}},
-		{"connector/settings-collide", func(c *wrapper.Client) error {
-			_, err := c.Update(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{
-				ClientID: "id", ClientSecret: "s3cret-value", Settings: map[string]string{"client_secret": "other"}}})
+		{"connector/blank-tenant", func(c *wrapper.Client) error {
+			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "cred-1", wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{
+				ClientID: "id", ClientSecret: "s3cret-value", Tenant: "  "}})
 			return err
-		}, []problem{{"credential_data.client_secret", "must be set through ClientID/ClientSecret"}}},
+		}, []problem{{"credential_data.tenant", "must not be blank"}}},
 		// Microsoft admin consent: create rules.
 		{"adminconsent/create-missing-tenant", func(c *wrapper.Client) error {
 			_, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: "s3cret-value"}})

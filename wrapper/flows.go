@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/nylascreds/nylascreds/gen"
@@ -85,10 +84,9 @@ type ConnectorOverride struct {
 	ClientID string
 	// ClientSecret is the provider OAuth app's client secret. Required.
 	ClientSecret Secret
-	// Settings are extra provider settings sent beside the two keys, for
-	// example {"tenant": "contoso.onmicrosoft.com"} for Microsoft. Optional.
-	// They are not secret-redacted: put no secrets here.
-	Settings map[string]string
+	// Tenant is an optional provider setting sent beside the two keys: for
+	// Microsoft, the Azure tenant the overriding app belongs to.
+	Tenant string
 }
 
 // CredentialType returns CredentialTypeConnector.
@@ -101,20 +99,15 @@ func (d ConnectorOverride) check(_ operation, probs *problems) {
 	if blank(d.ClientSecret.Reveal()) {
 		probs.add("credential_data.client_secret", "is required")
 	}
-	for _, k := range sortedKeys(d.Settings) {
-		switch k {
-		case "client_id", "client_secret":
-			probs.add("credential_data."+k, "must be set through ClientID/ClientSecret, not Settings")
-		case "":
-			probs.add("credential_data", "a Settings key must not be empty")
-		}
+	if d.Tenant != "" && blank(d.Tenant) {
+		probs.add("credential_data.tenant", "must not be blank (leave it empty to send none)")
 	}
 }
 
 func (d ConnectorOverride) genData() gen.ConnectorData {
 	data := gen.ConnectorData{ClientId: d.ClientID, ClientSecret: d.ClientSecret.Reveal()}
-	for k, v := range d.Settings {
-		data.Set(k, v)
+	if d.Tenant != "" {
+		data.Tenant = &d.Tenant
 	}
 	return data
 }
@@ -215,12 +208,3 @@ func (d MicrosoftAdminConsent) updateData() (gen.UpdateCredentialRequest_Credent
 }
 
 func (d MicrosoftAdminConsent) secretValues() []string { return []string{d.ClientSecret.Reveal()} }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -70,10 +70,10 @@ func privateKeyOf(file []byte) string {
 func must(b []byte, _ error) []byte { return b }
 
 func FuzzCredentialDataValidation(f *testing.F) {
-	f.Add("client-id", "client-secret", "common", "tenant", true)
-	f.Add("", "", "", "client_id", false)
-	f.Add(" ", "\t", "contoso", "", true)
-	f.Fuzz(func(t *testing.T, clientID, secret, tenant, settingsKey string, create bool) {
+	f.Add("client-id", "client-secret", "common", true)
+	f.Add("", "", "", false)
+	f.Add(" ", "\t", " ", true)
+	f.Fuzz(func(t *testing.T, clientID, secret, tenant string, create bool) {
 		op := opUpdate
 		if create {
 			op = opCreate
@@ -86,7 +86,7 @@ func FuzzCredentialDataValidation(f *testing.F) {
 		}
 		for _, mk := range []func(s Secret) CredentialData{
 			func(s Secret) CredentialData {
-				return ConnectorOverride{ClientID: clientID, ClientSecret: s, Settings: map[string]string{settingsKey: tenant}}
+				return ConnectorOverride{ClientID: clientID, ClientSecret: s, Tenant: tenant}
 			},
 			func(s Secret) CredentialData {
 				return MicrosoftAdminConsent{ClientID: clientID, ClientSecret: s, Tenant: tenant}

@@ -31,19 +31,7 @@ type UpdateRequest struct {
 // already holds a credential with the same parameters it returns that one
 // (status 200) rather than creating a second.
 func (c *Client) Create(ctx context.Context, provider Provider, req CreateRequest) (*Credential, error) {
-	var probs problems
-	checkProvider(provider, &probs)
-	if blank(req.Name) {
-		probs.add("name", "is required")
-	}
-	if req.Data == nil {
-		probs.add("credential_data", "is required (GoogleServiceAccount, MicrosoftAdminConsent or ConnectorOverride)")
-		probs.add("credential_type", "is required (it follows from credential_data)")
-	} else {
-		checkFlowProvider(opCreate, provider, req.Data.CredentialType(), &probs)
-		req.Data.check(opCreate, &probs)
-	}
-	if err := probs.err("create"); err != nil {
+	if err := CheckCreate(provider, req); err != nil {
 		return nil, err
 	}
 	body, err := req.Data.createBody(req.Name)
@@ -66,6 +54,42 @@ func (c *Client) Create(ctx context.Context, provider Provider, req CreateReques
 		env = parsed.JSON200
 	}
 	return credentialFrom(st, resp, env)
+}
+
+// CheckCreate reports every problem Create would refuse req for, as a
+// *ValidationError, without any I/O; nil means Create would send it.
+func CheckCreate(provider Provider, req CreateRequest) error {
+	var probs problems
+	checkProvider(provider, &probs)
+	if blank(req.Name) {
+		probs.add("name", "is required")
+	}
+	if req.Data == nil {
+		probs.add("credential_data", "is required (GoogleServiceAccount, MicrosoftAdminConsent or ConnectorOverride)")
+		probs.add("credential_type", "is required (it follows from credential_data)")
+	} else {
+		checkFlowProvider(opCreate, provider, req.Data.CredentialType(), &probs)
+		req.Data.check(opCreate, &probs)
+	}
+	return probs.err("create")
+}
+
+// CheckUpdate reports every problem Update would refuse req for, as a
+// *ValidationError, without any I/O; nil means Update would send it.
+func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
+	var probs problems
+	checkProvider(provider, &probs)
+	checkID(id, &probs)
+	if req.Name == "" && req.Data == nil {
+		probs.add("name", "nothing to update: set Name, Data, or both")
+	} else if req.Name != "" && blank(req.Name) {
+		probs.add("name", "must not be blank")
+	}
+	if req.Data != nil {
+		checkFlowProvider(opUpdate, provider, req.Data.CredentialType(), &probs)
+		req.Data.check(opUpdate, &probs)
+	}
+	return probs.err("update")
 }
 
 // Get returns one credential (without its secret data).
@@ -96,22 +120,9 @@ func (c *Client) Get(ctx context.Context, provider Provider, id string) (*Creden
 // complete set of keys before anything is sent. An update with neither field
 // is refused.
 func (c *Client) Update(ctx context.Context, provider Provider, id string, req UpdateRequest) (*Credential, error) {
-	var probs problems
-	checkProvider(provider, &probs)
-	checkID(id, &probs)
-	if req.Name == "" && req.Data == nil {
-		probs.add("name", "nothing to update: set Name, Data, or both")
-	} else if req.Name != "" && blank(req.Name) {
-		probs.add("name", "must not be blank")
-	}
-	if req.Data != nil {
-		checkFlowProvider(opUpdate, provider, req.Data.CredentialType(), &probs)
-		req.Data.check(opUpdate, &probs)
-	}
-	if err := probs.err("update"); err != nil {
+	if err := CheckUpdate(provider, id, req); err != nil {
 		return nil, err
 	}
-
 	var body gen.UpdateCredentialRequest
 	if req.Name != "" {
 		name := req.Name

@@ -42,7 +42,7 @@ func TestSecretNeverPrints(t *testing.T) {
 }
 
 func TestConnectorOverrideNeverPrintsSecret(t *testing.T) {
-	d := ConnectorOverride{ClientID: "id", ClientSecret: canary, Settings: map[string]string{"tenant": "t"}}
+	d := ConnectorOverride{ClientID: "id", ClientSecret: canary, Tenant: "t"}
 	for _, verb := range []string{"%v", "%+v", "%#v"} {
 		if out := fmt.Sprintf(verb, d); strings.Contains(out, canary) || !strings.Contains(out, "id") {
 			t.Errorf("%s = %s", verb, out)

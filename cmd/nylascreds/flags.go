@@ -170,11 +170,7 @@ func (d *dataFlags) build(c *cli, required bool) (wrapper.CredentialData, []stri
 		if d.typ == string(wrapper.CredentialTypeAdminConsent) {
 			return wrapper.MicrosoftAdminConsent{ClientID: d.clientID, ClientSecret: secret, Tenant: d.tenant}, nil
 		}
-		data := wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: secret}
-		if d.tenant != "" {
-			data.Settings = map[string]string{"tenant": d.tenant}
-		}
-		return data, nil
+		return wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: secret, Tenant: d.tenant}, nil
 	default:
 		return nil, []string{"--type " + quoteArg(d.typ) + " is not a flow: use connector, serviceaccount or adminconsent"}
 	}
