@@ -8,6 +8,9 @@
 # than `go run module@version`) also pins the generator's own dependencies
 # through api/tools/go.sum, so every machine produces byte-identical gen/.
 
+SHELL := bash
+.SHELLFLAGS := -o pipefail -ec
+
 GO ?= go
 
 .PHONY: all generate check-generated fmt-check vet test demo bench fuzz
@@ -52,3 +55,12 @@ fuzz:
 		echo "== $$target ($(FUZZTIME))"; \
 		$(GO) test ./wrapper -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
+
+BENCH_COUNT ?= 5
+
+## bench: benchmarks (not part of test): the wrapper against a hand-written net/http floor,
+## validation of built flow values, and walking 1,000 credentials; ends with the two ratio lines.
+bench:
+	@mkdir -p bench
+	$(GO) test ./tests -run '^$$' -bench . -benchmem -count=$(BENCH_COUNT) | tee bench/bench.txt
+	@$(GO) run ./internal/benchratio bench/bench.txt

@@ -197,10 +197,10 @@ type Credential struct {
 	CreatedAt int64 `json:"created_at"`
 
 	// CredentialType The flow, when the server reports it. Kept as free text in responses so that a new flow does not break decoding.
-	CredentialType *string `json:"credential_type,omitempty"`
+	CredentialType string `json:"credential_type,omitempty"`
 
 	// HashedData A hash of the stored data, when the server reports it.
-	HashedData *string `json:"hashed_data,omitempty"`
+	HashedData string `json:"hashed_data,omitempty"`
 
 	// Id The credential id.
 	Id string `json:"id"`
@@ -216,7 +216,7 @@ type Credential struct {
 type CredentialEnvelope struct {
 	// Data A stored credential. Its secret data is never returned. Unknown extra fields are ignored so that additions on the server do not break clients.
 	Data      Credential `json:"data"`
-	RequestId *string    `json:"request_id,omitempty"`
+	RequestId string     `json:"request_id,omitempty"`
 }
 
 // CredentialList defines model for CredentialList.
@@ -224,27 +224,27 @@ type CredentialList struct {
 	Data []Credential `json:"data"`
 
 	// Limit The limit the server applied.
-	Limit *int `json:"limit,omitempty"`
+	Limit int `json:"limit,omitempty"`
 
 	// Offset The offset the server applied.
-	Offset    *int    `json:"offset,omitempty"`
-	RequestId *string `json:"request_id,omitempty"`
+	Offset    int    `json:"offset,omitempty"`
+	RequestId string `json:"request_id,omitempty"`
 }
 
 // DeleteEnvelope defines model for DeleteEnvelope.
 type DeleteEnvelope struct {
-	RequestId *string `json:"request_id,omitempty"`
+	RequestId string `json:"request_id,omitempty"`
 }
 
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message,omitempty"`
 
 	// ProviderError What the provider said, when the failure came from it. Documented as an object but seen as a string, so any JSON value is accepted and kept raw.
-	ProviderError *json.RawMessage `json:"provider_error,omitempty"`
+	ProviderError json.RawMessage `json:"provider_error,omitempty"`
 
 	// Type Free text (api.authentication_error, invalid_request_error, nylas_rate_limit_exceeded, rate_limit_error, ...). Never an enum: new values appear without notice.
-	Type *string `json:"type,omitempty"`
+	Type string `json:"type,omitempty"`
 }
 
 // ErrorEnvelope defines model for ErrorEnvelope.

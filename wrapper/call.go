@@ -40,7 +40,12 @@ func (st *callState) result(resp *http.Response, err error) (*http.Response, err
 		return nil, &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Err: st.scrubErr(err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := io.ReadAll(resp.Body) // already in memory: see transport.buffer
+		body, err := io.ReadAll(resp.Body) // capped by the transport
+		_ = resp.Body.Close()
+		if err != nil {
+			return nil, &ResponseError{Method: st.method, Path: st.path, StatusCode: resp.StatusCode,
+				RequestID: st.scrub(st.requestID), Attempts: st.attempts, Err: st.scrubErr(err)}
+		}
 		return nil, newAPIError(st.method, st.path, resp, body, st.attempts, st.secretSet())
 	}
 	return resp, nil

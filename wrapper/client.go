@@ -66,12 +66,11 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		ua += " " + cfg.uaSuffix
 	}
 	doer := &transport{
-		client:    newHTTPClient(hc),
-		apiKey:    Secret(apiKey),
-		userAgent: ua,
-		maxBody:   cfg.maxBody,
-		retry:     cfg.retry,
-		logger:    cfg.logger,
+		client:  newHTTPClient(hc),
+		headers: newFixedHeaders(Secret(apiKey), ua),
+		maxBody: cfg.maxBody,
+		retry:   cfg.retry,
+		logger:  cfg.logger,
 	}
 	api, err := gen.NewClient(baseURL, gen.WithHTTPClient(doer))
 	if err != nil {
@@ -110,10 +109,7 @@ func (c *Client) begin(ctx context.Context, data CredentialData) (context.Contex
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	st := &callState{rawSecrets: []string{c.apiKey.Reveal()}}
-	if data != nil {
-		st.rawSecrets = append(st.rawSecrets, data.secretValues()...)
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	return withCallState(ctx, st), cancel, st
+	cc := &callContext{Context: ctx, st: callState{apiKey: c.apiKey.Reveal(), data: data}}
+	return cc, cancel, &cc.st
 }

@@ -29,7 +29,7 @@ func credentialFromGen(g gen.Credential) Credential {
 		Name:           g.Name,
 		CreatedAt:      time.Unix(g.CreatedAt, 0).UTC(),
 		UpdatedAt:      time.Unix(g.UpdatedAt, 0).UTC(),
-		CredentialType: CredentialType(deref(g.CredentialType)),
-		HashedData:     deref(g.HashedData),
+		CredentialType: CredentialType(g.CredentialType),
+		HashedData:     g.HashedData,
 	}
 }

@@ -129,14 +129,17 @@ func newAPIError(method, path string, resp *http.Response, body []byte, attempts
 	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 
 	var env gen.ErrorEnvelope
-	if isJSON(resp) && json.Unmarshal(body, &env) == nil && (env.RequestId != "" || env.Error != (gen.ErrorDetail{})) {
+	isEnvelope := func() bool {
+		return env.RequestId != "" || env.Error.Type != "" || env.Error.Message != "" || len(env.Error.ProviderError) > 0
+	}
+	if isJSON(resp) && json.Unmarshal(body, &env) == nil && isEnvelope() {
 		if env.RequestId != "" {
 			e.RequestID = env.RequestId
 		}
-		e.Type = deref(env.Error.Type)
-		e.Message = deref(env.Error.Message)
-		if env.Error.ProviderError != nil && string(*env.Error.ProviderError) != "null" {
-			e.ProviderError = *env.Error.ProviderError
+		e.Type = env.Error.Type
+		e.Message = env.Error.Message
+		if len(env.Error.ProviderError) > 0 && string(env.Error.ProviderError) != "null" {
+			e.ProviderError = env.Error.ProviderError
 		}
 	} else {
 		// Scrub the whole body before cutting it: a secret cut in half by
@@ -172,12 +175,4 @@ func snippet(body []byte, n int) string {
 
 func isJSON(resp *http.Response) bool {
 	return strings.Contains(resp.Header.Get("Content-Type"), "json")
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

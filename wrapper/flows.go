@@ -44,8 +44,10 @@ type CredentialData interface {
 	// CredentialType returns the flow.
 	CredentialType() CredentialType
 
-	// check adds every problem with the value for op; it does no I/O.
-	check(op operation, probs *problems)
+	// check returns probs with every problem of the value for op added; it
+	// does no I/O. Value in, value out: a pointer passed through an
+	// interface method escapes, and validation must not allocate.
+	check(op operation, probs problems) problems
 	// createBody and updateData build the generated request bodies; they are
 	// called only after check found nothing.
 	createBody(name string) (gen.CreateCredentialRequest, error)
@@ -92,7 +94,7 @@ type ConnectorOverride struct {
 // CredentialType returns CredentialTypeConnector.
 func (ConnectorOverride) CredentialType() CredentialType { return CredentialTypeConnector }
 
-func (d ConnectorOverride) check(_ operation, probs *problems) {
+func (d ConnectorOverride) check(_ operation, probs problems) problems {
 	if blank(d.ClientID) {
 		probs.add("credential_data.client_id", "is required")
 	}
@@ -102,12 +104,14 @@ func (d ConnectorOverride) check(_ operation, probs *problems) {
 	if d.Tenant != "" && blank(d.Tenant) {
 		probs.add("credential_data.tenant", "must not be blank (leave it empty to send none)")
 	}
+	return probs
 }
 
 func (d ConnectorOverride) genData() gen.ConnectorData {
 	data := gen.ConnectorData{ClientId: d.ClientID, ClientSecret: d.ClientSecret.Reveal()}
 	if d.Tenant != "" {
-		data.Tenant = &d.Tenant
+		tenant := d.Tenant // a pointer to d's field would move all of d to the heap
+		data.Tenant = &tenant
 	}
 	return data
 }
@@ -151,7 +155,7 @@ type MicrosoftAdminConsent struct {
 // CredentialType returns CredentialTypeAdminConsent.
 func (MicrosoftAdminConsent) CredentialType() CredentialType { return CredentialTypeAdminConsent }
 
-func (d MicrosoftAdminConsent) check(op operation, probs *problems) {
+func (d MicrosoftAdminConsent) check(op operation, probs problems) problems {
 	hasID, hasSecret := !blank(d.ClientID), !blank(d.ClientSecret.Reveal())
 	switch op {
 	case opCreate:
@@ -176,6 +180,7 @@ func (d MicrosoftAdminConsent) check(op operation, probs *problems) {
 			probs.add("credential_data.tenant", `is required on update (credential_data is replaced whole; "common" keeps the v1.0 flow)`)
 		}
 	}
+	return probs
 }
 
 func (d MicrosoftAdminConsent) genData() gen.AdminConsentData {

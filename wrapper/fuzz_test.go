@@ -22,9 +22,8 @@ func FuzzParseGoogleServiceAccountKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		g, err := ParseGoogleServiceAccountKey(file)
 		if err == nil {
-			var probs problems
-			g.check(opUpdate, &probs)
-			g.check(opCreate, &probs)
+			probs := g.check(opUpdate, problems{})
+			probs = g.check(opCreate, probs)
 			if len(probs.list) != 0 || len(g.secretValues()) != 1 {
 				t.Fatalf("a parsed key file fails its own checks: %v", probs.list)
 			}
@@ -92,9 +91,8 @@ func FuzzCredentialDataValidation(f *testing.F) {
 				return MicrosoftAdminConsent{ClientID: clientID, ClientSecret: s, Tenant: tenant}
 			},
 		} {
-			var a, b problems
-			mk(Secret(secret)).check(op, &a)
-			mk(Secret(other)).check(op, &b)
+			a := mk(Secret(secret)).check(op, problems{})
+			b := mk(Secret(other)).check(op, problems{})
 			if !reflect.DeepEqual(a.list, b.list) {
 				t.Fatalf("problems depend on the secret: %v vs %v", a.list, b.list)
 			}

@@ -111,13 +111,13 @@ func (c *Client) List(ctx context.Context, provider Provider, opts *ListOptions)
 		Credentials: make([]Credential, 0, len(list.Data)),
 		Limit:       o.Limit,
 		Offset:      o.Offset,
-		RequestID:   deref(list.RequestId),
+		RequestID:   list.RequestId,
 	}
-	if list.Limit != nil {
-		page.Limit = *list.Limit
+	if list.Limit > 0 {
+		page.Limit = list.Limit
 	}
-	if list.Offset != nil {
-		page.Offset = *list.Offset
+	if list.Offset > 0 {
+		page.Offset = list.Offset
 	}
 	for _, g := range list.Data {
 		if g.Id == "" {

@@ -69,7 +69,7 @@ func CheckCreate(provider Provider, req CreateRequest) error {
 		probs.add("credential_type", "is required (it follows from credential_data)")
 	} else {
 		checkFlowProvider(opCreate, provider, req.Data.CredentialType(), &probs)
-		req.Data.check(opCreate, &probs)
+		probs = req.Data.check(opCreate, probs)
 	}
 	return probs.err("create")
 }
@@ -87,7 +87,7 @@ func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
 	}
 	if req.Data != nil {
 		checkFlowProvider(opUpdate, provider, req.Data.CredentialType(), &probs)
-		req.Data.check(opUpdate, &probs)
+		probs = req.Data.check(opUpdate, probs)
 	}
 	return probs.err("update")
 }
@@ -174,11 +174,9 @@ func (c *Client) Delete(ctx context.Context, provider Provider, id string) error
 		return err
 	}
 	// 200 carries {request_id} and 204 nothing. A body that is there but is
-	// not that JSON means something between us and Nylas answered.
-	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 {
-		return nil
-	}
-	if _, err := gen.ParseDeleteCredentialResponse(resp); err != nil {
+	// not that JSON means something between us and Nylas answered. Parsing
+	// also reads the body to its end, which releases the connection.
+	if _, err := gen.ParseDeleteCredentialResponse(resp); err != nil && resp.StatusCode != http.StatusNoContent {
 		return unusable(st, resp, err)
 	}
 	return nil

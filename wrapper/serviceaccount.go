@@ -195,12 +195,13 @@ func (g *GoogleServiceAccount) PrivateKeyID() string {
 
 // check is cheap: the key was parsed when the value was built. A nil or zero
 // value (not built by ParseGoogleServiceAccountKey) has none of its keys.
-func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
+func (g *GoogleServiceAccount) check(_ operation, probs problems) problems {
 	if g == nil || g.data.PrivateKey == "" {
 		probs.add("credential_data.private_key_id", "is required")
 		probs.add("credential_data.private_key", "is required (build the value with ParseGoogleServiceAccountKey)")
 		probs.add("credential_data.client_email", "is required")
 	}
+	return probs
 }
 
 func (g *GoogleServiceAccount) createBody(name string) (gen.CreateCredentialRequest, error) {

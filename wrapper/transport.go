@@ -25,16 +25,21 @@ type callState struct {
 	attempts   int
 	lastStatus int
 	requestID  string
-	// rawSecrets are the call's secrets; scrub hides them in anything the
-	// server sent before it reaches an error or a log record.
-	rawSecrets []string
-	secrets    *secretSet // built on first use: success paths never pay
+	// apiKey and data hold the call's secrets; scrub hides them in anything
+	// the server sent before it reaches an error or a log record.
+	apiKey  string
+	data    CredentialData
+	secrets *secretSet // built on first use: success paths never pay
 }
 
 // secretSet returns the call's secrets, expanded on first use.
 func (st *callState) secretSet() *secretSet {
 	if st.secrets == nil {
-		st.secrets = newSecretSet(st.rawSecrets...)
+		raw := []string{st.apiKey}
+		if st.data != nil {
+			raw = append(raw, st.data.secretValues()...)
+		}
+		st.secrets = newSecretSet(raw...)
 	}
 	return st.secrets
 }
@@ -49,8 +54,19 @@ func (st *callState) scrub(text string) string {
 
 type callStateKey struct{}
 
-func withCallState(ctx context.Context, st *callState) context.Context {
-	return context.WithValue(ctx, callStateKey{}, st)
+// callContext is a call's context with its state inside: one allocation
+// instead of a context.WithValue node plus the state it points to.
+type callContext struct {
+	context.Context
+	st callState
+}
+
+// Value implements context.Context.
+func (c *callContext) Value(key any) any {
+	if _, ok := key.(callStateKey); ok {
+		return &c.st
+	}
+	return c.Context.Value(key)
 }
 
 func callStateFrom(ctx context.Context) *callState {
@@ -66,12 +82,27 @@ func callStateFrom(ctx context.Context) *callState {
 // generated parsers read bodies with an unbounded io.ReadAll), and logs one
 // record per attempt.
 type transport struct {
-	client    *http.Client
-	apiKey    Secret
-	userAgent string
-	maxBody   int64
-	retry     retryPolicy
-	logger    *slog.Logger
+	client  *http.Client
+	headers fixedHeaders
+	maxBody int64
+	retry   retryPolicy
+	logger  *slog.Logger
+}
+
+// fixedHeaders are the header values every request carries, built once per
+// client. net/http only reads request headers, so the slices are shared.
+type fixedHeaders struct {
+	authorization []string
+	userAgent     []string
+	accept        []string
+}
+
+func newFixedHeaders(apiKey Secret, userAgent string) fixedHeaders {
+	return fixedHeaders{
+		authorization: []string{"Bearer " + apiKey.Reveal()},
+		userAgent:     []string{userAgent},
+		accept:        []string{"application/json"},
+	}
 }
 
 // newHTTPClient copies base (never mutating the caller's client) and makes it
@@ -84,26 +115,61 @@ func newHTTPClient(base *http.Client) *http.Client {
 	return &c
 }
 
-// Do sends req, retrying as the policy allows. The returned response's body
-// is already in memory (and the connection released).
+// Do sends req, retrying as the policy allows. The body of a response that
+// is retried is drained (so its connection is reused); the body of the
+// response returned is capped at maxBody and read by the caller, who must
+// read it to the end and close it (the generated parsers and result do).
+//
+// req was built by the generated client for this call alone, so its headers
+// are set once, here, and never touched again. The first attempt sends req
+// itself; each retry sends a shallow copy with a fresh reader over the same
+// bytes (from GetBody), so the body is replayed byte for byte.
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := callStateFrom(ctx)
 	st.method, st.path = req.Method, req.URL.EscapedPath()
 
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
+	// Canonical keys, assigned directly: no per-request allocation.
+	req.Header["Authorization"] = t.headers.authorization
+	req.Header["User-Agent"] = t.headers.userAgent
+	req.Header["Accept"] = t.headers.accept
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		// Not from the generated builders (they always set GetBody); make
+		// the body replayable all the same.
+		body, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("read request body: %w", err)
 		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if req.Method == http.MethodGet && req.GetBody == nil {
+		// net/http silently re-sends a "replayable" request (a GET with no
+		// body) when a reused keep-alive connection fails before the first
+		// response byte, even though the server may have received it. That
+		// hidden attempt would escape the retry policy (WithRetries(0) would
+		// still send twice) and the attempt count. An empty body that cannot
+		// be rewound makes the GET non-replayable; the transport probes it,
+		// finds it empty, and sends no body and no Content-Length as before.
+		// Our own policy retries GETs on connection errors instead.
+		req.Body = emptyBody{}
+		req.ContentLength = 0
 	}
 
+	r := req
 	for attempt := 1; ; attempt++ {
 		st.attempts = attempt
-		resp, err := t.attempt(ctx, req, body, attempt, st)
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("replay request body: %w", err)
+			}
+			copied := *req
+			copied.Body = body
+			r = &copied
+		}
+		resp, err := t.attempt(ctx, r, attempt, st)
 		retry, wait := t.retry.next(req.Method, attempt, resp, err, time.Now())
 		if retry {
 			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
@@ -115,72 +181,72 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		if !retry {
 			return resp, err
 		}
+		if resp != nil {
+			drain(resp.Body, t.maxBody)
+		}
 		if err := sleepCtx(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting %s to retry after attempt %d: %w", wait.Round(time.Millisecond), attempt, err)
 		}
 	}
 }
 
-// attempt sends one copy of req with the exact bytes of body.
-func (t *transport) attempt(ctx context.Context, req *http.Request, body []byte, attempt int, st *callState) (*http.Response, error) {
-	r := req.Clone(ctx)
-	switch {
-	case body != nil:
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		r.ContentLength = int64(len(body))
-	case r.Method == http.MethodGet:
-		// net/http silently re-sends a "replayable" request (a GET with no
-		// body) when a reused keep-alive connection fails before the first
-		// response byte, even though the server may have received it. That
-		// hidden attempt would escape the retry policy (WithRetries(0) would
-		// still send twice) and the attempt count. An empty body that cannot
-		// be rewound makes the GET non-replayable; the transport probes it,
-		// finds it empty, and sends no body and no Content-Length as before.
-		// Our own policy retries GETs on connection errors instead.
-		r.Body = emptyBody{}
-		r.GetBody = nil
-		r.ContentLength = 0
-	}
-	r.Header.Set("Authorization", "Bearer "+t.apiKey.Reveal())
-	r.Header.Set("User-Agent", t.userAgent)
-	r.Header.Set("Accept", "application/json")
-
+// attempt sends r once. A response that announces a body over the limit is
+// refused at once; any other body is capped as it is read.
+func (t *transport) attempt(ctx context.Context, r *http.Request, attempt int, st *callState) (*http.Response, error) {
 	start := time.Now()
 	st.lastStatus, st.requestID = 0, ""
 	resp, err := t.client.Do(r)
 	if err == nil {
 		st.lastStatus = resp.StatusCode
 		st.requestID = resp.Header.Get("X-Request-Id")
-		err = t.buffer(resp)
-		if err != nil {
-			resp = nil
+		if resp.ContentLength > t.maxBody {
+			_ = resp.Body.Close() // not drained: the connection is dropped
+			resp, err = nil, tooLarge(st.lastStatus, t.maxBody)
+		} else {
+			resp.Body = &cappedBody{ReadCloser: resp.Body, left: t.maxBody, status: resp.StatusCode}
 		}
 	}
 	t.log(ctx, r, attempt, start, resp, err, st)
 	return resp, err
 }
 
-// emptyBody is an empty request body with no GetBody; see attempt.
+func tooLarge(status int, limit int64) error {
+	return fmt.Errorf("%d response: %w (%d bytes)", status, ErrResponseTooLarge, limit)
+}
+
+// emptyBody is an empty request body with no GetBody; see Do.
 type emptyBody struct{}
 
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// buffer replaces resp.Body with an in-memory copy, read to EOF so that the
-// connection goes back to the pool, or fails when the body is over the limit.
-func (t *transport) buffer(resp *http.Response) error {
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	if err != nil {
-		return fmt.Errorf("read %d response body: %w", resp.StatusCode, err)
+// cappedBody fails a read that would take the body past left bytes. The
+// generated parsers read bodies with an unbounded io.ReadAll; this is where
+// the bound is.
+type cappedBody struct {
+	io.ReadCloser
+	left   int64
+	status int
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
 	}
-	if int64(len(data)) > t.maxBody {
-		return fmt.Errorf("%d response: %w (%d bytes)", resp.StatusCode, ErrResponseTooLarge, t.maxBody)
+	n, err := b.ReadCloser.Read(p)
+	if int64(n) > b.left {
+		b.left = -1
+		return 0, tooLarge(b.status, 0)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	resp.ContentLength = int64(len(data))
-	return nil
+	b.left -= int64(n)
+	return n, err
+}
+
+// drain reads a body that will not be used to its end (up to limit), so that
+// its connection can be reused, and closes it.
+func drain(body io.ReadCloser, limit int64) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, limit))
+	_ = body.Close()
 }
 
 // log writes one record per attempt: method, path, status, request id,
