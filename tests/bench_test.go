@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -142,17 +143,22 @@ const (
 	benchSecret = "Ilg-abcdefghijklmnopqrstuvwxyz-01pe8db"
 )
 
-// patchRuns counts the repetitions of BenchmarkPatch (-count), so that each
-// one can swap the order of wrapper and floor: whichever runs first after
-// the 32-goroutine run pays for its aftermath, and alternating the order
-// cancels that bias out of the medians.
-var patchRuns int
+// benchRounds is how many times BenchmarkPatch measures each of its four
+// cases ($NYLASCREDS_BENCH_ROUNDS, default 1; make bench uses 5). The rounds
+// are interleaved, and each round swaps the order of wrapper and floor:
+// `go test -count` would instead repeat each sub-benchmark back to back, so
+// that one side always ran right after the 32-goroutine run of the other
+// and paid for its aftermath.
+func benchRounds() int {
+	if n, err := strconv.Atoi(os.Getenv("NYLASCREDS_BENCH_ROUNDS")); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
 
 func BenchmarkPatch(b *testing.B) {
-	patchRuns++
-	for _, mode := range []string{"sequential", "parallel"} {
-		parallel := mode == "parallel"
-		wrapperBench := func(b *testing.B) {
+	wrapperBench := func(parallel bool) func(b *testing.B) {
+		return func(b *testing.B) {
 			srv := benchServer(b)
 			c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL), wrapper.WithHTTPClient(&http.Client{Transport: benchTransport()}))
 			if err != nil {
@@ -165,7 +171,9 @@ func BenchmarkPatch(b *testing.B) {
 				return err
 			})
 		}
-		floorBench := func(b *testing.B) {
+	}
+	floorBench := func(parallel bool) func(b *testing.B) {
+		return func(b *testing.B) {
 			srv := benchServer(b)
 			hc := &http.Client{Transport: benchTransport()}
 			ctx := context.Background()
@@ -174,12 +182,17 @@ func BenchmarkPatch(b *testing.B) {
 				return err
 			})
 		}
-		if patchRuns%2 == 1 {
-			b.Run("wrapper/"+mode, wrapperBench)
-			b.Run("floor/"+mode, floorBench)
-		} else {
-			b.Run("floor/"+mode, floorBench)
-			b.Run("wrapper/"+mode, wrapperBench)
+	}
+	for round := range benchRounds() {
+		for _, mode := range []string{"sequential", "parallel"} {
+			parallel := mode == "parallel"
+			if round%2 == 0 {
+				b.Run("wrapper/"+mode, wrapperBench(parallel))
+				b.Run("floor/"+mode, floorBench(parallel))
+			} else {
+				b.Run("floor/"+mode, floorBench(parallel))
+				b.Run("wrapper/"+mode, wrapperBench(parallel))
+			}
 		}
 	}
 }

@@ -19,7 +19,8 @@ import (
 
 // benchLine matches e.g.
 // BenchmarkPatch/wrapper/sequential-2   21354   57238 ns/op   11754 B/op   144 allocs/op
-var benchLine = regexp.MustCompile(`^BenchmarkPatch/(wrapper|floor)/(sequential|parallel)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
+// BenchmarkPatch/floor/parallel#03-2   ... (a repeated round)
+var benchLine = regexp.MustCompile(`^BenchmarkPatch/(wrapper|floor)/(sequential|parallel)(?:#\d+)?(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
 
 type key struct{ side, mode string }
 

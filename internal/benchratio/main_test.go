@@ -11,7 +11,7 @@ BenchmarkPatch/wrapper/sequential-2   100   110 ns/op   10 B/op   13 allocs/op
 BenchmarkPatch/floor/sequential-2     100   100 ns/op   10 B/op   10 allocs/op
 BenchmarkPatch/wrapper/parallel-2     100    60 ns/op   10 B/op   12 allocs/op
 BenchmarkPatch/floor/parallel-2       100    50 ns/op   10 B/op   10 allocs/op
-BenchmarkPatch/wrapper/sequential-2   100   130 ns/op   10 B/op   13 allocs/op
+BenchmarkPatch/wrapper/sequential#01-2   100   130 ns/op   10 B/op   13 allocs/op
 BenchmarkPatch/floor/sequential-2     100   100 ns/op   10 B/op   10 allocs/op
 BenchmarkPatch/wrapper/sequential-2   100   120 ns/op   10 B/op   13 allocs/op
 BenchmarkPatch/floor/sequential-2     100   200 ns/op   10 B/op   10 allocs/op
