@@ -17,6 +17,7 @@ type RequestError struct {
 	Err      error
 }
 
+// Error implements error.
 func (e *RequestError) Error() string {
 	s := "nylascreds: " + e.Method + " " + e.Path + ": "
 	if e.Attempts > 1 {
@@ -25,6 +26,7 @@ func (e *RequestError) Error() string {
 	return s + e.Err.Error()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *RequestError) Unwrap() error { return e.Err }
 
 // result turns the outcome of one generated call into the 2xx response to

@@ -47,6 +47,7 @@ type APIError struct {
 	Attempts int
 }
 
+// Error describes the failure: method, path, status, type, message and request id.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "nylascreds: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
@@ -102,6 +103,7 @@ type ResponseError struct {
 	Err        error
 }
 
+// Error implements error.
 func (e *ResponseError) Error() string {
 	s := fmt.Sprintf("nylascreds: %s %s: unusable %d response: %v", e.Method, e.Path, e.StatusCode, e.Err)
 	if e.RequestID != "" {
@@ -110,6 +112,7 @@ func (e *ResponseError) Error() string {
 	return s
 }
 
+// Unwrap returns the cause, for errors.Is (ErrResponseTooLarge, ...) and errors.As.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
 // maxErrorBodySnippet bounds APIError.Body.

@@ -18,6 +18,7 @@ type FieldError struct {
 	Rule string
 }
 
+// String renders "field: rule".
 func (e FieldError) String() string { return e.Field + ": " + e.Rule }
 
 // ValidationError reports every problem found with a request's input at once.
@@ -31,6 +32,7 @@ type ValidationError struct {
 	Problems []FieldError
 }
 
+// Error lists every problem, each as "field: rule".
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("nylascreds: ")
