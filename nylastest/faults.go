@@ -1,6 +1,7 @@
 package nylastest
 
 import (
+	"io"
 	"net/http"
 	"time"
 )
@@ -40,6 +41,26 @@ func (f *Fake) nextFault() (Fault, bool) {
 	fault := f.script[0]
 	f.script = f.script[1:]
 	return fault, true
+}
+
+// answer replaces the response as the fault scripts it (a status with its
+// headers and body, or a dropped connection) and reports whether it did.
+func (fault Fault) answer(w http.ResponseWriter) bool {
+	switch {
+	case fault.Drop:
+		dropConnection(w)
+	case fault.Status != 0:
+		for k, vs := range fault.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		w.WriteHeader(fault.Status)
+		_, _ = io.WriteString(w, fault.Body)
+	default:
+		return false
+	}
+	return true
 }
 
 // dropConnection closes the client's connection without a response.

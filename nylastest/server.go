@@ -158,15 +158,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if scripted && !fault.Handle {
-		switch {
-		case fault.Drop:
-			dropConnection(w)
-			return
-		case fault.Status != 0:
-			writeRaw(w, fault.Status, fault.Header, fault.Body)
-			return
-		}
+	if scripted && !fault.Handle && fault.answer(w) {
+		return
 	}
 
 	ex := &exchange{fake: f, r: r, body: body, reqID: reqID}
@@ -185,27 +178,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if scripted && fault.Handle {
-		switch {
-		case fault.Drop:
-			dropConnection(w)
-			return
-		case fault.Status != 0:
-			writeRaw(w, fault.Status, fault.Header, fault.Body)
-			return
-		}
+	if scripted && fault.Handle && fault.answer(w) {
+		return
 	}
 	ex.write(w)
-}
-
-func writeRaw(w http.ResponseWriter, status int, header http.Header, body string) {
-	for k, vs := range header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
 }
 
 // clock returns the current Unix second, strictly after the last one handed

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -16,17 +15,9 @@ import (
 
 // demo walks through the product against the embedded fake, on loopback.
 func (c *cli) demo(args []string) int {
-	fs := flag.NewFlagSet("nylascreds demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(c.stdout, "Usage: nylascreds demo\n\nRuns the client against the embedded fake Nylas API on loopback and prints a transcript.")
-			return exitOK
-		}
-		return c.usageError("demo", err.Error())
-	}
-	if fs.NArg() > 0 {
-		return c.usageError("demo", "unexpected argument "+quoteArg(fs.Arg(0)))
+	const help = "Usage: nylascreds demo\n\nRuns the client against the embedded fake Nylas API on loopback and prints a transcript.\n"
+	if ok, code := c.parseNoArgs(flag.NewFlagSet("demo", flag.ContinueOnError), args, help); !ok {
+		return code
 	}
 
 	srv := nylastest.NewServer()

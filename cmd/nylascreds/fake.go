@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -15,18 +13,11 @@ import (
 
 // fake serves the fake API until the context ends (Ctrl-C).
 func (c *cli) fake(args []string) int {
-	fs := flag.NewFlagSet("nylascreds fake", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(c.stdout, "Usage: nylascreds fake [--addr HOST:PORT]\n\nServes the fake Nylas Connector Credentials API (default 127.0.0.1:4010) until interrupted.")
-			return exitOK
-		}
-		return c.usageError("fake", err.Error())
-	}
-	if fs.NArg() > 0 {
-		return c.usageError("fake", "unexpected argument "+quoteArg(fs.Arg(0)))
+	const help = "Usage: nylascreds fake [--addr HOST:PORT]\n\nServes the fake Nylas Connector Credentials API (default 127.0.0.1:4010) until interrupted.\n"
+	if ok, code := c.parseNoArgs(fs, args, help); !ok {
+		return code
 	}
 	f, err := nylastest.NewFake()
 	if err != nil {

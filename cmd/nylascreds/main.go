@@ -12,6 +12,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"os"
 	"os/signal"
@@ -75,6 +77,24 @@ The API key is never accepted as a flag value: use $NYLAS_API_KEY or --api-key-f
 Output: JSON on stdout (a credential, or an array for list; nothing for delete).
 Exit status: 0 success, 1 API or network error, 2 usage or validation error (nothing sent).
 `
+
+// parseNoArgs parses the flags of a command that takes no arguments. When it
+// returns false the command is over and code is its exit status (help
+// printed, or a usage error reported).
+func (c *cli) parseNoArgs(fs *flag.FlagSet, args []string, help string) (ok bool, code int) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.WriteString(c.stdout, help)
+			return false, exitOK
+		}
+		return false, c.usageError(fs.Name(), err.Error())
+	}
+	if fs.NArg() > 0 {
+		return false, c.usageError(fs.Name(), "unexpected argument "+quoteArg(fs.Arg(0)))
+	}
+	return true, exitOK
+}
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
