@@ -25,7 +25,7 @@ func TestConformance(t *testing.T) {
 		query    string
 		wantBody bool
 	}
-	var sa *wrapper.GoogleServiceAccount = serviceAccount(t)
+	sa := serviceAccount(t)
 	scenarios := []scenario{
 		{"list/defaults", jsonReply(200, listPageJSON), func(c *wrapper.Client) error {
 			_, err := c.List(ctx, wrapper.ProviderGoogle, nil)

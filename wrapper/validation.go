@@ -77,12 +77,7 @@ func (p *problems) add(field, rule string) {
 // has reports whether field already has a problem, so that one cause is
 // not reported twice (a number where a string belongs is not also "missing").
 func (p *problems) has(field string) bool {
-	for _, e := range p.list {
-		if e.Field == field {
-			return true
-		}
-	}
-	return false
+	return (&ValidationError{Problems: p.list}).Has(field)
 }
 
 // err returns a *ValidationError for op, or nil when nothing was added.
