@@ -215,6 +215,26 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
+			name:   "net-http-resend-is-counted",
+			seed:   true, // the GET goes out on the kept-alive connection
+			faults: []nylastest.Fault{{Drop: true}, {Drop: true}},
+			opts:   []wrapper.Option{wrapper.WithRetries(0)},
+			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
+				_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
+				return err
+			},
+			// Retries are off, but net/http itself sends a GET again when a
+			// reused connection dies before any response: the server sees
+			// two requests, and so must the error and the log.
+			attempts: 2,
+			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
+				var re *wrapper.RequestError
+				if !errors.As(err, &re) || re.Attempts != 2 {
+					t.Errorf("err = %v, want a RequestError after 2 attempts", err)
+				}
+			},
+		},
+		{
 			name:   "truncated-json",
 			seed:   true,
 			faults: []nylastest.Fault{{Status: 200, Header: jsonHeader("X-Request-Id", "req-trunc"), Body: `{"request_id":"req-trunc","data":{"id":"cred-1","na`}},

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +24,8 @@ var errRedirectRefused = errors.New("refused to follow a redirect")
 type callState struct {
 	method     string
 	path       string // escaped, as sent
-	attempts   int
+	attempts   int    // requests sent so far, net/http's own re-sends included
+	conns      atomic.Int32
 	lastStatus int
 	requestID  string
 	// apiKey and data hold the call's secrets; scrub hides them in anything
@@ -31,6 +34,9 @@ type callState struct {
 	data    CredentialData
 	secrets *secretSet // built on first use: success paths never pay
 }
+
+// gotConn counts the connections the current attempt is sent on.
+func (st *callState) gotConn(httptrace.GotConnInfo) { st.conns.Add(1) }
 
 // secretSet returns the call's secrets, expanded on first use.
 func (st *callState) secretSet() *secretSet {
@@ -144,22 +150,19 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	if req.Method == http.MethodGet && req.GetBody == nil {
-		// net/http silently re-sends a "replayable" request (a GET with no
-		// body) when a reused keep-alive connection fails before the first
-		// response byte, even though the server may have received it. That
-		// hidden attempt would escape the retry policy (WithRetries(0) would
-		// still send twice) and the attempt count. An empty body that cannot
-		// be rewound makes the GET non-replayable; the transport probes it,
-		// finds it empty, and sends no body and no Content-Length as before.
-		// Our own policy retries GETs on connection errors instead.
-		req.Body = emptyBody{}
-		req.ContentLength = 0
+	if req.Method == http.MethodGet {
+		// net/http re-sends a GET by itself when a reused HTTP/1 keep-alive
+		// connection fails before the first response byte, and HTTP/2 does
+		// when a server refuses a stream unprocessed (GOAWAY during a
+		// deploy). Those re-sends are safe and worth keeping, but they must
+		// not be invisible: GotConn fires once per connection the request
+		// is sent on, so every call after the first is a re-send, counted
+		// and logged as an attempt.
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: st.gotConn}))
 	}
 
 	r := req
 	for attempt := 1; ; attempt++ {
-		st.attempts = attempt
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -169,7 +172,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			copied.Body = body
 			r = &copied
 		}
-		resp, err := t.attempt(ctx, r, attempt, st)
+		resp, err := t.attempt(ctx, r, st)
 		retry, wait := t.retry.next(req.Method, attempt, resp, err, time.Now())
 		if retry {
 			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
@@ -190,12 +193,19 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// attempt sends r once. A response that announces a body over the limit is
-// refused at once; any other body is capped as it is read.
-func (t *transport) attempt(ctx context.Context, r *http.Request, attempt int, st *callState) (*http.Response, error) {
+// attempt sends r once (net/http may re-send it; see Do). A response that
+// announces a body over the limit is refused at once; any other body is
+// capped as it is read.
+func (t *transport) attempt(ctx context.Context, r *http.Request, st *callState) (*http.Response, error) {
 	start := time.Now()
 	st.lastStatus, st.requestID = 0, ""
+	st.conns.Store(0)
 	resp, err := t.client.Do(r)
+	for n := st.conns.Load(); n > 1; n-- {
+		st.attempts++
+		t.logResend(ctx, r, st.attempts)
+	}
+	st.attempts++
 	if err == nil {
 		st.lastStatus = resp.StatusCode
 		st.requestID = resp.Header.Get("X-Request-Id")
@@ -206,19 +216,13 @@ func (t *transport) attempt(ctx context.Context, r *http.Request, attempt int, s
 			resp.Body = &cappedBody{ReadCloser: resp.Body, left: t.maxBody, status: resp.StatusCode}
 		}
 	}
-	t.log(ctx, r, attempt, start, resp, err, st)
+	t.log(ctx, r, st.attempts, start, resp, err, st)
 	return resp, err
 }
 
 func tooLarge(status int, limit int64) error {
 	return fmt.Errorf("%d response: %w (%d bytes)", status, ErrResponseTooLarge, limit)
 }
-
-// emptyBody is an empty request body with no GetBody; see Do.
-type emptyBody struct{}
-
-func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
-func (emptyBody) Close() error             { return nil }
 
 // cappedBody fails a read that would take the body past left bytes. The
 // generated parsers read bodies with an unbounded io.ReadAll; this is where
@@ -247,6 +251,19 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 func drain(body io.ReadCloser, limit int64) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, limit))
 	_ = body.Close()
+}
+
+// logResend records a request that net/http sent again by itself, after the
+// connection it went out on failed before any response.
+func (t *transport) logResend(ctx context.Context, r *http.Request, attempt int) {
+	if t.logger == nil {
+		return
+	}
+	t.logger.LogAttrs(ctx, slog.LevelWarn, "nylascreds http attempt",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.EscapedPath()),
+		slog.Int("attempt", attempt),
+		slog.String("error", "connection lost before a response; net/http sent the request again"))
 }
 
 // log writes one record per attempt: method, path, status, request id,
