@@ -48,10 +48,6 @@ func (ex *exchange) routeError(err error) {
 func (ex *exchange) write(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("X-Request-Id", ex.reqID)
-	if ex.status == http.StatusNoContent {
-		w.WriteHeader(ex.status)
-		return
-	}
 	h.Set("Content-Type", "application/json")
 	if ex.in != nil {
 		if err := ex.fake.guard.checkResponse(ex.r.Context(), ex.in, ex.status, h, ex.out); err != nil {

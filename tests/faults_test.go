@@ -66,12 +66,9 @@ func TestFaults(t *testing.T) {
 		check    func(t *testing.T, err error, e *faultEnv, elapsed time.Duration)
 	}{
 		{
-			name:   "429-retry-after-seconds",
-			faults: []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "1"), Body: body429}},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "429-retry-after-seconds",
+			faults:   []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "1"), Body: body429}},
+			op:       listGoogle,
 			attempts: 2,
 			check: func(t *testing.T, err error, e *faultEnv, elapsed time.Duration) {
 				if err != nil || elapsed < 900*time.Millisecond {
@@ -85,10 +82,7 @@ func TestFaults(t *testing.T) {
 				return []nylastest.Fault{{Status: 429, Body: body429,
 					Header: jsonHeader("Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))}}
 			},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
-				return err
-			},
+			op:       getSeeded,
 			seed:     true,
 			attempts: 2,
 			check: func(t *testing.T, err error, e *faultEnv, elapsed time.Duration) {
@@ -99,12 +93,9 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "500-not-retried",
-			faults: []nylastest.Fault{{Status: 500, Header: jsonHeader(), Body: `{"request_id":"req-500","error":{"type":"api.internal_error","message":"boom"}}`}},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "500-not-retried",
+			faults:   []nylastest.Fault{{Status: 500, Header: jsonHeader(), Body: `{"request_id":"req-500","error":{"type":"api.internal_error","message":"boom"}}`}},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				if a := apiErr(t, err); a.StatusCode != 500 || a.RequestID != "req-500" || a.Attempts != 1 {
@@ -119,10 +110,7 @@ func TestFaults(t *testing.T) {
 				{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-2"}}, Body: "<html><body>502 Bad Gateway</body></html>"},
 				{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-3"}}, Body: "<html><body>502 Bad Gateway</body></html>"},
 			},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			op:       listGoogle,
 			attempts: 3,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				a := apiErr(t, err)
@@ -200,13 +188,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "connection-reset-before-response",
-			seed:   true,
-			faults: []nylastest.Fault{{Drop: true}},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
-				return err
-			},
+			name:     "connection-reset-before-response",
+			seed:     true,
+			faults:   []nylastest.Fault{{Drop: true}},
+			op:       getSeeded,
 			attempts: 2,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				if err != nil {
@@ -219,10 +204,7 @@ func TestFaults(t *testing.T) {
 			seed:   true, // the GET goes out on the kept-alive connection
 			faults: []nylastest.Fault{{Drop: true}, {Drop: true}},
 			opts:   []wrapper.Option{wrapper.WithRetries(0)},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
-				return err
-			},
+			op:     getSeeded,
 			// Retries are off, but net/http itself sends a GET again when a
 			// reused connection dies before any response: the server sees
 			// two requests, and so must the error and the log.
@@ -235,13 +217,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "truncated-json",
-			seed:   true,
-			faults: []nylastest.Fault{{Status: 200, Header: jsonHeader("X-Request-Id", "req-trunc"), Body: `{"request_id":"req-trunc","data":{"id":"cred-1","na`}},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
-				return err
-			},
+			name:     "truncated-json",
+			seed:     true,
+			faults:   []nylastest.Fault{{Status: 200, Header: jsonHeader("X-Request-Id", "req-trunc"), Body: `{"request_id":"req-trunc","data":{"id":"cred-1","na`}},
+			op:       getSeeded,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				var re *wrapper.ResponseError
@@ -251,13 +230,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "body-over-the-cap",
-			faults: []nylastest.Fault{{Status: 200, Header: jsonHeader("X-Request-Id", "req-big"), Body: `{"request_id":"req-big","data":[],"pad":"` + strings.Repeat("x", 70<<10) + `"}`}},
-			opts:   []wrapper.Option{wrapper.WithMaxResponseBytes(64 << 10)},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "body-over-the-cap",
+			faults:   []nylastest.Fault{{Status: 200, Header: jsonHeader("X-Request-Id", "req-big"), Body: `{"request_id":"req-big","data":[],"pad":"` + strings.Repeat("x", 70<<10) + `"}`}},
+			opts:     []wrapper.Option{wrapper.WithMaxResponseBytes(64 << 10)},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				var re *wrapper.ResponseError
@@ -267,13 +243,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "server-slower-than-timeout",
-			faults: []nylastest.Fault{{Delay: 5 * time.Second}},
-			opts:   []wrapper.Option{wrapper.WithTimeout(300 * time.Millisecond)},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "server-slower-than-timeout",
+			faults:   []nylastest.Fault{{Delay: 5 * time.Second}},
+			opts:     []wrapper.Option{wrapper.WithTimeout(300 * time.Millisecond)},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, elapsed time.Duration) {
 				var re *wrapper.RequestError
@@ -300,13 +273,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "deadline-before-retry-after",
-			faults: []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "20"), Body: body429}},
-			opts:   []wrapper.Option{wrapper.WithMaxRetryAfter(time.Minute), wrapper.WithTimeout(2 * time.Second)},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "deadline-before-retry-after",
+			faults:   []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "20"), Body: body429}},
+			opts:     []wrapper.Option{wrapper.WithMaxRetryAfter(time.Minute), wrapper.WithTimeout(2 * time.Second)},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, elapsed time.Duration) {
 				// Sleeping would have ended in a deadline error, not the 429.
@@ -316,12 +286,9 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "retry-after-over-ceiling",
-			faults: []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "3600"), Body: body429}},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "retry-after-over-ceiling",
+			faults:   []nylastest.Fault{{Status: 429, Header: jsonHeader("Retry-After", "3600"), Body: body429}},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				if a := apiErr(t, err); a.RetryAfter != time.Hour || !wrapper.IsRateLimited(err) {
@@ -394,13 +361,10 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:   "retries-off",
-			faults: []nylastest.Fault{{Status: 503, Header: jsonHeader(), Body: body503}},
-			opts:   []wrapper.Option{wrapper.WithRetries(0)},
-			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
-				return err
-			},
+			name:     "retries-off",
+			faults:   []nylastest.Fault{{Status: 503, Header: jsonHeader(), Body: body503}},
+			opts:     []wrapper.Option{wrapper.WithRetries(0)},
+			op:       listGoogle,
 			attempts: 1,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
 				if a := apiErr(t, err); a.StatusCode != 503 || a.Attempts != 1 {
@@ -454,6 +418,16 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+func listGoogle(ctx context.Context, c *wrapper.Client, _ *faultEnv) error {
+	_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
+	return err
+}
+
+func getSeeded(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
+	_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
+	return err
 }
 
 func updateCanary(ctx context.Context, c *wrapper.Client, e *faultEnv) error {

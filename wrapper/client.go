@@ -106,9 +106,6 @@ func (c *Client) LogValue() slog.Value {
 
 // begin prepares one call: its deadline and the state the transport fills.
 func (c *Client) begin(ctx context.Context, data CredentialData) (context.Context, context.CancelFunc, *callState) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	cc := &callContext{Context: ctx, st: callState{apiKey: c.apiKey.Reveal(), data: data}}
 	return cc, cancel, &cc.st

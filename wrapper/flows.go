@@ -28,13 +28,6 @@ const (
 	opUpdate
 )
 
-func (o operation) String() string {
-	if o == opCreate {
-		return "create"
-	}
-	return "update"
-}
-
 // CredentialData is the credential_data of one flow. The interface is sealed:
 // its values are *GoogleServiceAccount, MicrosoftAdminConsent and
 // ConnectorOverride, each of which knows its complete set of keys. That is

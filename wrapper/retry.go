@@ -117,10 +117,8 @@ func retryableNetError(err error) bool {
 	case errors.Is(err, errRedirectRefused), errors.Is(err, ErrResponseTooLarge):
 		return false
 	}
-	var netErr net.Error
-	var opErr *net.OpError
-	return errors.As(err, &netErr) || errors.As(err, &opErr) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	var netErr net.Error // *net.OpError and *url.Error included
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // neverConnected reports whether the request certainly did not reach a server:
