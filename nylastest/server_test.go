@@ -150,6 +150,12 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 	if got, _ := srv.StoredData("google", id); string(got) != `{"client_id":"cid3","client_secret":"s3"}` {
 		t.Errorf("credential_data was merged, not replaced: %s", got)
 	}
+	// Renaming onto another credential's name is refused.
+	_, other, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", strings.Replace(connectorBody, "override", "other", 1))
+	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google/creds/"+id, `{"name":"other"}`); status != 400 || !strings.Contains(errorMessage(body), `"other" already exists`) {
+		t.Errorf("rename onto another name: %d %v", status, body)
+	}
+	call(t, srv, key, "DELETE", "/v3/connectors/google/creds/"+data(other)["id"].(string), "")
 	// Name only keeps the data.
 	status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google/creds/"+id, `{"name":"renamed"}`)
 	if got, _ := srv.StoredData("google", id); status != 200 || data(body)["name"] != "renamed" || string(got) != `{"client_id":"cid3","client_secret":"s3"}` {
@@ -194,6 +200,10 @@ func TestRequestsOffSpecAreRefused(t *testing.T) {
 		t.Errorf("PUT: %d, want 405", status)
 	}
 	// Flows bound to one provider.
+	consent := `{"name":"n","credential_type":"adminconsent","credential_data":{"tenant":"common"}}`
+	if status, body, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", consent); status != 400 || !strings.Contains(errorMessage(body), "microsoft only") {
+		t.Errorf("adminconsent on google: %d %v", status, body)
+	}
 	sa := `{"name":"n","credential_type":"serviceaccount","credential_data":{"private_key_id":"a","private_key":"b","client_email":"c@d.e"}}`
 	if status, body, _ := call(t, srv, key, "POST", "/v3/connectors/microsoft/creds", sa); status != 400 || !strings.Contains(errorMessage(body), "google only") {
 		t.Errorf("serviceaccount on microsoft: %d %v", status, body)

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -34,6 +35,10 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 		{"provider/unknown-lists-known", func(c *wrapper.Client) error {
 			return c.Delete(ctx, "gmail", "cred-1")
 		}, []problem{{"provider", `unknown provider "gmail"; known providers: google, microsoft, imap, icloud, yahoo, ews, virtual-calendar, zoom, nylas`}}},
+		{"provider/unknown-long-is-shortened", func(c *wrapper.Client) error {
+			_, err := c.Get(ctx, wrapper.Provider(strings.Repeat("x", 100)), "cred-1")
+			return err
+		}, []problem{{"provider", `unknown provider "` + strings.Repeat("x", 64) + `"…; known providers:`}}},
 		// Ids.
 		{"id/empty", func(c *wrapper.Client) error {
 			_, err := c.Get(ctx, wrapper.ProviderGoogle, "")
@@ -181,6 +186,7 @@ func TestGoogleKeyFileChecks(t *testing.T) {
 		{"private-key-not-pem", keyFileWith(t, map[string]any{"private_key": "not a key"}), "credential_data.private_key", `must be a PEM "PRIVATE KEY" block`},
 		{"private-key-pkcs1", keyFileWith(t, map[string]any{"private_key": rsaPKCS1}), "credential_data.private_key", `(PKCS#8), not "RSA PRIVATE KEY"`},
 		{"private-key-garbage", keyFileWith(t, map[string]any{"private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}), "credential_data.private_key", "PKCS#8 private key that parses"},
+		{"private-key-two-blocks", keyFileWith(t, map[string]any{"private_key": serviceAccountPEM(t) + serviceAccountPEM(t)}), "credential_data.private_key", "exactly one PEM block"},
 		{"private-key-number", keyFileWith(t, map[string]any{"private_key": 42}), "credential_data.private_key", "must be a string"},
 		{"no-client-email", keyFileWith(t, map[string]any{"client_email": nil}), "credential_data.client_email", "is required"},
 		{"bad-client-email", keyFileWith(t, map[string]any{"client_email": "not-an-address"}), "credential_data.client_email", "must be an email address"},
@@ -214,4 +220,13 @@ func TestGoogleKeyFileReportsAll(t *testing.T) {
 			t.Errorf("no problem reported for %s: %v", f, err)
 		}
 	}
+}
+
+// serviceAccountPEM returns the PEM private key of the committed key file.
+func serviceAccountPEM(t testing.TB) string {
+	var m map[string]string
+	if err := json.Unmarshal(keyFile(t), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m["private_key"]
 }

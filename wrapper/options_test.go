@@ -103,3 +103,21 @@ func TestRegionParse(t *testing.T) {
 		t.Errorf("unknown region error = %v", err)
 	}
 }
+
+func TestNewRefusesMultiLineValues(t *testing.T) {
+	_, err := New("key\r\nX-Evil: 1", WithUserAgent("a\nb"), WithMaxRetryAfter(-time.Second), nil)
+	if err == nil {
+		t.Fatal("New accepted header injection")
+	}
+	for _, want := range []string{"API key must be one line", "WithUserAgent: suffix must be one line", "WithMaxRetryAfter"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "X-Evil") {
+		t.Error("the error quotes the key")
+	}
+	if _, err := New("key", nil); err != nil {
+		t.Errorf("a nil option is skipped, got %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,7 +190,8 @@ func (d *dataFlags) secret(c *cli) (wrapper.Secret, error) {
 }
 
 // readSmallFile reads a secret or key file ("-" is stdin), refusing anything
-// over 1 MiB. Its errors name the path, never the content.
+// over 1 MiB. Its errors name the path in full (a shortened path would not
+// tell the user which file), never the content.
 func readSmallFile(path string, stdin io.Reader) ([]byte, error) {
 	const limit = 1 << 20
 	var r io.Reader
@@ -200,9 +202,9 @@ func readSmallFile(path string, stdin io.Reader) ([]byte, error) {
 		if err != nil {
 			var pathErr *os.PathError
 			if errors.As(err, &pathErr) {
-				return nil, fmt.Errorf("cannot read %s: %v", quoteArg(path), pathErr.Err)
+				return nil, fmt.Errorf("cannot read %s: %v", strconv.Quote(path), pathErr.Err)
 			}
-			return nil, fmt.Errorf("cannot read %s", quoteArg(path))
+			return nil, fmt.Errorf("cannot read %s", strconv.Quote(path))
 		}
 		defer f.Close()
 		r = f
@@ -210,10 +212,10 @@ func readSmallFile(path string, stdin io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s", quoteArg(path))
+		return nil, fmt.Errorf("cannot read %s", strconv.Quote(path))
 	}
 	if n > limit {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", quoteArg(path))
+		return nil, fmt.Errorf("%s is larger than 1 MiB", strconv.Quote(path))
 	}
 	return buf.Bytes(), nil
 }

@@ -1,0 +1,37 @@
+package nylastest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestOffSpecResponseIsRefusedAndRecorded: if the fake's own handling ever
+// produced a response openapi.yaml does not allow, it sends a 500 that says
+// so and records the violation, instead of teaching a client wrong habits.
+func TestOffSpecResponseIsRefusedAndRecorded(t *testing.T) {
+	f, err := NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/v3/connectors/google/creds/x", nil)
+	route, params, err := f.guard.route(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.guard.checkRequest(r, route, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := &exchange{fake: f, r: r, reqID: "nylastest-x", in: in}
+	ex.ok(http.StatusOK, map[string]any{"data": map[string]any{"id": 1}}) // id must be a string
+	w := httptest.NewRecorder()
+	ex.write(w)
+	if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "nylastest.response_off_spec") {
+		t.Errorf("answer = %d %s, want a 500 naming the violation", w.Code, w.Body.String())
+	}
+	if v := f.Violations(); len(v) != 1 || !strings.Contains(v[0].Error(), "GET /v3/connectors/google/creds/x: 200 response off spec") {
+		t.Errorf("violations = %v", v)
+	}
+}
