@@ -144,13 +144,14 @@ type AdminConsentData struct {
 	Tenant       string  `json:"tenant"`
 }
 
-// ConnectorData The provider OAuth app that overrides the connector's default one. The reference names one extra provider setting, a Microsoft tenant, which is modelled here. additionalProperties is left unspecified on purpose: the schema still accepts other keys, but oapi-codegen then emits a plain struct instead of one that marshals through a sorted map, which cost a dozen allocations per update.
+// ConnectorData The provider OAuth app that overrides the connector's default one. Further provider settings pass through unchanged beside the two keys; the reference names one, a Microsoft tenant, which is modelled here.
 type ConnectorData struct {
 	ClientId     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 
 	// Tenant For Microsoft, the Azure tenant the overriding app belongs to.
-	Tenant *string `json:"tenant,omitempty"`
+	Tenant               *string                `json:"tenant,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // CreateAdminConsentCredential defines model for CreateAdminConsentCredential.
@@ -166,7 +167,7 @@ type CreateAdminConsentCredentialCredentialType string
 
 // CreateConnectorCredential defines model for CreateConnectorCredential.
 type CreateConnectorCredential struct {
-	// CredentialData The provider OAuth app that overrides the connector's default one. The reference names one extra provider setting, a Microsoft tenant, which is modelled here. additionalProperties is left unspecified on purpose: the schema still accepts other keys, but oapi-codegen then emits a plain struct instead of one that marshals through a sorted map, which cost a dozen allocations per update.
+	// CredentialData The provider OAuth app that overrides the connector's default one. Further provider settings pass through unchanged beside the two keys; the reference names one, a Microsoft tenant, which is modelled here.
 	CredentialData ConnectorData                           `json:"credential_data"`
 	CredentialType CreateConnectorCredentialCredentialType `json:"credential_type"`
 	Name           string                                  `json:"name"`
@@ -329,6 +330,100 @@ type CreateCredentialJSONRequestBody = CreateCredentialRequest
 
 // UpdateCredentialJSONRequestBody defines body for UpdateCredential for application/json ContentType.
 type UpdateCredentialJSONRequestBody = UpdateCredentialRequest
+
+// Getter for additional properties for ConnectorData. Returns the specified
+// element and whether it was found
+func (a ConnectorData) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConnectorData
+func (a *ConnectorData) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConnectorData to handle AdditionalProperties
+func (a *ConnectorData) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["client_id"]; found {
+		err = json.Unmarshal(raw, &a.ClientId)
+		if err != nil {
+			return fmt.Errorf("error reading 'client_id': %w", err)
+		}
+		delete(object, "client_id")
+	}
+
+	if raw, found := object["client_secret"]; found {
+		err = json.Unmarshal(raw, &a.ClientSecret)
+		if err != nil {
+			return fmt.Errorf("error reading 'client_secret': %w", err)
+		}
+		delete(object, "client_secret")
+	}
+
+	if raw, found := object["tenant"]; found {
+		err = json.Unmarshal(raw, &a.Tenant)
+		if err != nil {
+			return fmt.Errorf("error reading 'tenant': %w", err)
+		}
+		delete(object, "tenant")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConnectorData to handle AdditionalProperties
+func (a ConnectorData) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["client_id"], err = json.Marshal(a.ClientId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'client_id': %w", err)
+	}
+
+	object["client_secret"], err = json.Marshal(a.ClientSecret)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'client_secret': %w", err)
+	}
+
+	if a.Tenant != nil {
+		object["tenant"], err = json.Marshal(a.Tenant)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tenant': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // Getter for additional properties for ServiceAccountData. Returns the specified
 // element and whether it was found

@@ -165,7 +165,7 @@ func BenchmarkPatch(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			data := wrapper.ConnectorOverride{ClientID: benchClient, ClientSecret: benchSecret}
+			data := wrapper.ConnectorOverride{ClientID: benchClient, ClientSecret: wrapper.NewSecret(benchSecret)}
 			runBench(b, parallel, func() error {
 				_, err := c.Update(ctx, wrapper.ProviderGoogle, benchID, wrapper.UpdateRequest{Data: data})
 				return err
@@ -207,8 +207,8 @@ func BenchmarkValidate(b *testing.B) {
 		provider wrapper.Provider
 		data     wrapper.CredentialData
 	}{
-		{"connector", wrapper.ProviderGoogle, wrapper.ConnectorOverride{ClientID: benchClient, ClientSecret: benchSecret}},
-		{"adminconsent", wrapper.ProviderMicrosoft, wrapper.MicrosoftAdminConsent{ClientID: benchClient, ClientSecret: benchSecret, Tenant: "contoso.onmicrosoft.com"}},
+		{"connector", wrapper.ProviderGoogle, wrapper.ConnectorOverride{ClientID: benchClient, ClientSecret: wrapper.NewSecret(benchSecret)}},
+		{"adminconsent", wrapper.ProviderMicrosoft, wrapper.MicrosoftAdminConsent{ClientID: benchClient, ClientSecret: wrapper.NewSecret(benchSecret), Tenant: "contoso.onmicrosoft.com"}},
 		{"serviceaccount", wrapper.ProviderGoogle, sa},
 	}
 	for _, fl := range flows {

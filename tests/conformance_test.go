@@ -87,7 +87,7 @@ func TestConformance(t *testing.T) {
 			if err := sc.call(c); err != nil {
 				t.Fatalf("call: %v", err)
 			}
-			got := f.only(t)
+			got := f.patched(t)
 			if got.Method != sc.method || got.Path != sc.path || got.RawQuery != sc.query {
 				t.Errorf("request = %s %s?%s, want %s %s?%s", got.Method, got.Path, got.RawQuery, sc.method, sc.path, sc.query)
 			}

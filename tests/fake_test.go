@@ -27,8 +27,8 @@ func TestWrapperAgainstFake(t *testing.T) {
 		create, update wrapper.CredentialData
 		wantStored     string
 	}{
-		{wrapper.ProviderGoogle, connectorData, wrapper.ConnectorOverride{ClientID: "new-id", ClientSecret: "new-secret"}, `{"client_id":"new-id","client_secret":"new-secret"}`},
-		{wrapper.ProviderMicrosoft, adminConsent, wrapper.MicrosoftAdminConsent{ClientID: "a2", ClientSecret: "s2", Tenant: "common"}, `{"client_id":"a2","client_secret":"s2","tenant":"common"}`},
+		{wrapper.ProviderGoogle, connectorData, wrapper.ConnectorOverride{ClientID: "new-id", ClientSecret: wrapper.NewSecret("new-secret")}, `{"client_id":"new-id","client_secret":"new-secret"}`},
+		{wrapper.ProviderMicrosoft, adminConsent, wrapper.MicrosoftAdminConsent{ClientID: "a2", ClientSecret: wrapper.NewSecret("s2"), Tenant: "common"}, `{"client_id":"a2","client_secret":"s2","tenant":"common"}`},
 		{wrapper.ProviderGoogle, sa, sa, ""},
 	}
 	for i, fl := range flows {

@@ -61,6 +61,6 @@ func serviceAccount(t testing.TB) *wrapper.GoogleServiceAccount {
 
 // One value per flow, as used across the suites.
 var (
-	connectorData = wrapper.ConnectorOverride{ClientID: "3805ABCD1234.apps.googleusercontent.com", ClientSecret: "Ilg-connector-secret-01pe8db"}
-	adminConsent  = wrapper.MicrosoftAdminConsent{ClientID: "9a8b7c6d-0000-4000-8000-123456789abc", ClientSecret: "azure~secret~value~42", Tenant: "contoso.onmicrosoft.com"}
+	connectorData = wrapper.ConnectorOverride{ClientID: "3805ABCD1234.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("Ilg-connector-secret-01pe8db")}
+	adminConsent  = wrapper.MicrosoftAdminConsent{ClientID: "9a8b7c6d-0000-4000-8000-123456789abc", ClientSecret: wrapper.NewSecret("azure~secret~value~42"), Tenant: "contoso.onmicrosoft.com"}
 )

@@ -49,7 +49,7 @@ func TestGoldenBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	connectorWithTenant := wrapper.ConnectorOverride{ClientID: "azure-app", ClientSecret: "azure-secret", Tenant: "contoso.onmicrosoft.com"}
+	connectorWithTenant := wrapper.ConnectorOverride{ClientID: "azure-app", ClientSecret: wrapper.NewSecret("azure-secret"), Tenant: "contoso.onmicrosoft.com"}
 	cases := []struct {
 		golden string
 		call   func(c *wrapper.Client) error
@@ -106,7 +106,7 @@ func TestGoldenBodies(t *testing.T) {
 			if err := tc.call(c); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tc.golden, f.only(t).Body)
+			checkGolden(t, tc.golden, f.patched(t).Body)
 		})
 	}
 }
@@ -128,7 +128,7 @@ func TestServiceAccountKeysUntouched(t *testing.T) {
 		CredentialData map[string]any `json:"credential_data"`
 	}
 	var want map[string]any
-	if err := json.Unmarshal(f.only(t).Body, &sent); err != nil {
+	if err := json.Unmarshal(f.patched(t).Body, &sent); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(file, &want); err != nil {

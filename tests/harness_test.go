@@ -109,6 +109,21 @@ func (f *fakeAPI) only(t testing.TB) seen {
 	return reqs[0]
 }
 
+// patched returns the one write the server saw, after the GET with which an
+// update of google or microsoft data first checks the stored flow, failing
+// when anything else arrived.
+func (f *fakeAPI) patched(t testing.TB) seen {
+	t.Helper()
+	reqs := f.requests()
+	if len(reqs) == 2 && reqs[0].Method == http.MethodGet && reqs[1].Method == http.MethodPatch && reqs[0].Path == reqs[1].Path {
+		return reqs[1]
+	}
+	if len(reqs) != 1 {
+		t.Fatalf("server saw %d requests, want 1 (after any flow check)", len(reqs))
+	}
+	return reqs[0]
+}
+
 // specChecker validates requests and responses against openapi.yaml, and
 // records the operations it saw.
 type specChecker struct {

@@ -2,11 +2,15 @@ package tests
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nylascreds/nylascreds/wrapper"
 )
 
 // Canary secrets: if any of these shows up in an error, a formatted value or
@@ -35,8 +39,10 @@ func newLeakWatch(t testing.TB) *leakWatch {
 		defer w.mu.Unlock()
 		all := w.text.String() + w.logs.String()
 		for _, canary := range []string{canaryAPIKey, canaryClientSecret, canaryPEMLine} {
-			if strings.Contains(all, canary) {
-				t.Errorf("canary %s… leaked into output", canary[:12])
+			for _, form := range []string{canary, fmt.Sprintf("%x", canary), fmt.Sprintf("%X", canary)} {
+				if strings.Contains(all, form) {
+					t.Errorf("canary %s… leaked into output", canary[:12])
+				}
 			}
 		}
 	})
@@ -70,7 +76,7 @@ func (w *leakWatch) observe(vs ...any) {
 			fmt.Fprintf(&w.text, verb+"\n", v)
 		}
 		if err, ok := v.(error); ok {
-			w.text.WriteString(err.Error() + "\n")
+			w.observeChain(err)
 		}
 	}
 	slog.New(slog.NewJSONHandler(&w.text, nil)).Info("observe", "values", vs)
@@ -82,4 +88,28 @@ func (w *leakWatch) logCount() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return strings.Count(w.logs.String(), "nylascreds http attempt")
+}
+
+// observeChain records every error reachable from err through Unwrap (both
+// forms) with its exported fields, and an APIError's ProviderError decoded:
+// a secret must not hide anywhere a caller can reach. Call with w.mu held.
+func (w *leakWatch) observeChain(err error) {
+	if err == nil {
+		return
+	}
+	fmt.Fprintf(&w.text, "%s\n%+v\n%#v\n", err.Error(), err, err)
+	var apiErr *wrapper.APIError
+	if errors.As(err, &apiErr) && len(apiErr.ProviderError) > 0 {
+		var decoded any
+		_ = json.Unmarshal(apiErr.ProviderError, &decoded)
+		fmt.Fprintf(&w.text, "%v\n", decoded)
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		w.observeChain(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			w.observeChain(e)
+		}
+	}
 }

@@ -104,8 +104,9 @@ func TestBodiesOverTheCap(t *testing.T) {
 var errProxyRefused = errors.New("proxy refused the request")
 
 // TestTransportErrorEchoingTheKey: a custom transport whose error quotes the
-// Authorization header must not carry the key into the error text, while
-// errors.Is still reaches the cause.
+// Authorization header must not carry the key into the error, its text or
+// its Unwrap chain: the cause is replaced by its scrubbed text (so errors.Is
+// no longer reaches it; leakWatch walks the chain).
 func TestTransportErrorEchoingTheKey(t *testing.T) {
 	t.Parallel()
 	watch := newLeakWatch(t)
@@ -118,8 +119,9 @@ func TestTransportErrorEchoingTheKey(t *testing.T) {
 	}
 	_, err = c.Update(context.Background(), wrapper.ProviderGoogle, "x", wrapper.UpdateRequest{Data: canaryConnector})
 	watch.observe(err)
-	if !errors.Is(err, errProxyRefused) || !strings.Contains(err.Error(), "Bearer [REDACTED]") {
-		t.Errorf("err = %v, want the cause kept and the key redacted", err)
+	var re *wrapper.RequestError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "proxy refused the request: Bearer [REDACTED]") || errors.Is(err, errProxyRefused) {
+		t.Errorf("err = %v, want a RequestError with the cause's text, the key redacted and the raw cause dropped", err)
 	}
 }
 

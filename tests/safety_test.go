@@ -94,7 +94,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consent := wrapper.MicrosoftAdminConsent{ClientID: "app", ClientSecret: canaryClientSecret, Tenant: "common"}
+	consent := wrapper.MicrosoftAdminConsent{ClientID: "app", ClientSecret: wrapper.NewSecret(canaryClientSecret), Tenant: "common"}
 	ops := map[string]func(ctx context.Context, c *wrapper.Client) error{
 		"list": func(ctx context.Context, c *wrapper.Client) error {
 			_, err := c.List(ctx, wrapper.ProviderGoogle, nil)
@@ -122,7 +122,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 			return err
 		},
 		"update-invalid": func(ctx context.Context, c *wrapper.Client) error {
-			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "id", wrapper.UpdateRequest{Data: wrapper.MicrosoftAdminConsent{ClientSecret: canaryClientSecret}})
+			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "id", wrapper.UpdateRequest{Data: wrapper.MicrosoftAdminConsent{ClientSecret: wrapper.NewSecret(canaryClientSecret)}})
 			return err
 		},
 	}

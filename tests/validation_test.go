@@ -62,7 +62,7 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 			return err
 		}, []problem{{"credential_data.client_secret", "is required"}}},
 		{"connector/update-missing-id", func(c *wrapper.Client) error {
-			_, err := c.Update(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{ClientSecret: "s3cret-value"}})
+			_, err := c.Update(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{ClientSecret: wrapper.NewSecret("s3cret-value")}})
 			return err
 		}, []problem{{"credential_data.client_id", "is required"}}},
 		{"connector/create-missing-both", func(c *wrapper.Client) error {
@@ -71,12 +71,12 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 		}, []problem{{"credential_data.client_id", "is required"}, {"credential_data.client_secret", "is required"}}},
 		{"connector/blank-tenant", func(c *wrapper.Client) error {
 			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "cred-1", wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{
-				ClientID: "id", ClientSecret: "s3cret-value", Tenant: "  "}})
+				ClientID: "id", ClientSecret: wrapper.NewSecret("s3cret-value"), Tenant: "  "}})
 			return err
 		}, []problem{{"credential_data.tenant", "must not be blank"}}},
 		// Microsoft admin consent: create rules.
 		{"adminconsent/create-missing-tenant", func(c *wrapper.Client) error {
-			_, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: "s3cret-value"}})
+			_, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: wrapper.NewSecret("s3cret-value")}})
 			return err
 		}, []problem{{"credential_data.tenant", "is required"}}},
 		{"adminconsent/create-id-without-secret", func(c *wrapper.Client) error {
@@ -84,12 +84,12 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 			return err
 		}, []problem{{"credential_data.client_secret", "both or neither"}}},
 		{"adminconsent/create-secret-without-id", func(c *wrapper.Client) error {
-			_, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: wrapper.MicrosoftAdminConsent{ClientSecret: "s3cret-value", Tenant: "common"}})
+			_, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: wrapper.MicrosoftAdminConsent{ClientSecret: wrapper.NewSecret("s3cret-value"), Tenant: "common"}})
 			return err
 		}, []problem{{"credential_data.client_id", "both or neither"}}},
 		// Microsoft admin consent: update needs all three.
 		{"adminconsent/update-missing-tenant", func(c *wrapper.Client) error {
-			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "cred-1", wrapper.UpdateRequest{Data: wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: "s3cret-value"}})
+			_, err := c.Update(ctx, wrapper.ProviderMicrosoft, "cred-1", wrapper.UpdateRequest{Data: wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: wrapper.NewSecret("s3cret-value")}})
 			return err
 		}, []problem{{"credential_data.tenant", "is required on update"}}},
 		{"adminconsent/update-tenant-only", func(c *wrapper.Client) error {

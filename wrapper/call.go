@@ -1,6 +1,8 @@
 package wrapper
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -9,7 +11,10 @@ import (
 
 // RequestError is returned when a call got no usable HTTP response at all:
 // the connection failed, the context ended, or a redirect was refused. It
-// wraps the cause, so errors.Is(err, context.DeadlineExceeded) works.
+// wraps the cause, so errors.Is(err, context.DeadlineExceeded) works. The
+// cause never holds a URL or a secret: net/http's *url.Error is unwrapped,
+// and a cause whose text holds a secret of the call is replaced by its
+// scrubbed text.
 type RequestError struct {
 	Method   string
 	Path     string
@@ -29,55 +34,130 @@ func (e *RequestError) Error() string {
 // Unwrap returns the cause, for errors.Is and errors.As.
 func (e *RequestError) Unwrap() error { return e.Err }
 
-// result turns the outcome of one generated call into the 2xx response to
-// parse, or the error to return: *APIError for a non-2xx status,
-// *ResponseError for a response that arrived but could not be read,
-// *RequestError when none arrived.
-func (st *callState) result(resp *http.Response, err error) (*http.Response, error) {
+// call is one operation from its checked input to its result: the request is
+// built by a generated builder, sent by send, and its record is turned into
+// the result (by a generated parser) or into the one typed error it deserves.
+type call[T any] struct {
+	data  CredentialData // sent, if any: its secrets are scrubbed too
+	build func(server string) (*http.Request, error)
+	// parse decodes a 2xx body (with a generated parser) and returns the
+	// body's request_id when it has one.
+	parse func(*http.Response) (T, string, error)
+}
+
+// callConfig is the client's configuration with one call's options applied.
+func (c *Client) callConfig(opts []Option) (*config, error) {
+	cfg := c.cfg
+	cfg.perCall = true
+	return &cfg, cfg.apply(opts)
+}
+
+// checked joins the problems of a call's options and of its input; nil
+// means the call may go on the wire.
+func checked(optErr error, probs *problems, op string) error {
+	return errors.Join(optErr, probs.err(op))
+}
+
+func (k call[T]) run(ctx context.Context, c *Client, cfg *config) (T, *exchange, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	s := newSecrets(c, k.data)
+	ex := c.send(ctx, cfg, s, k.build)
+	var zero T
+	if err := ex.failure(s); err != nil {
+		record(cfg, ex, s, "")
+		return zero, ex, err
+	}
+	resp := &http.Response{StatusCode: ex.status, Header: ex.header, Body: io.NopCloser(bytes.NewReader(ex.body))}
+	v, requestID, err := k.parse(resp)
+	record(cfg, ex, s, requestID)
 	if err != nil {
-		if st.lastStatus != 0 {
-			return nil, &ResponseError{Method: st.method, Path: st.path, StatusCode: st.lastStatus,
-				RequestID: st.scrub(st.requestID), Attempts: st.attempts, Err: st.scrubErr(err)}
-		}
-		return nil, &RequestError{Method: st.method, Path: st.path, Attempts: st.attempts, Err: st.scrubErr(err)}
+		return zero, ex, ex.unusable(s, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, err := io.ReadAll(resp.Body) // capped by the transport
-		_ = resp.Body.Close()
-		if err != nil {
-			return nil, &ResponseError{Method: st.method, Path: st.path, StatusCode: resp.StatusCode,
-				RequestID: st.scrub(st.requestID), Attempts: st.attempts, Err: st.scrubErr(err)}
-		}
-		return nil, newAPIError(st.method, st.path, resp, body, st.attempts, st.secretSet())
-	}
-	return resp, nil
+	return v, ex, nil
 }
 
-// unusable reports a 2xx response the generated parser could not decode, or
-// that lacked what the API documents.
-func unusable(st *callState, resp *http.Response, err error) error {
-	return &ResponseError{Method: st.method, Path: st.path, StatusCode: resp.StatusCode,
-		RequestID: st.scrub(resp.Header.Get("X-Request-Id")), Attempts: st.attempts, Err: err}
+// record fills in the caller's Response (WithResponseInto), when a response arrived.
+func record(cfg *config, ex *exchange, s *secrets, bodyRequestID string) {
+	if cfg.into == nil || ex.status == 0 {
+		return
+	}
+	h := ex.header.Clone()
+	for k, vs := range h {
+		for i := range vs {
+			vs[i] = s.scrub(vs[i])
+		}
+		h[k] = vs
+	}
+	id := bodyRequestID
+	if id == "" {
+		id = h.Get("X-Request-Id")
+	}
+	*cfg.into = Response{StatusCode: ex.status, RequestID: s.scrub(id), Header: h, Attempts: ex.attempts, Retried: ex.retried}
 }
 
-// errNotJSON is the cause when a 2xx response does not carry a JSON body.
-var errNotJSON = errors.New("body is not the documented JSON")
+// failure turns the record of a call into the error it ended with, or nil
+// for a 2xx response whose body was read: *RequestError when no response
+// arrived, *ResponseError when one arrived but could not be read, *APIError
+// for every non-2xx status.
+func (ex *exchange) failure(s *secrets) error {
+	switch {
+	case ex.status == 0:
+		cause := ex.err
+		if ex.interrupted != nil {
+			cause = interruptedError{ctx: ex.interrupted, last: ex.err}
+		}
+		return &RequestError{Method: ex.method, Path: ex.path, Attempts: ex.attempts, Err: sanitize(cause, s)}
+	case ex.err != nil:
+		return ex.unusable(s, ex.err)
+	case ex.status < 200 || ex.status > 299:
+		return newAPIError(ex, s.get())
+	}
+	return nil
+}
 
-// scrubErr hides any request secret in a transport error's text while
-// keeping its chain for errors.Is and errors.As. Transport errors name the
-// URL (which holds no secret), so this is a second line of defence.
-func (st *callState) scrubErr(err error) error {
+// unusable reports a response that arrived but cannot be used: its body
+// was over the cap or cut short, or (for a 2xx) not what the API documents.
+func (ex *exchange) unusable(s *secrets, err error) error {
+	return &ResponseError{Method: ex.method, Path: ex.path, StatusCode: ex.status,
+		RequestID: s.scrub(ex.header.Get("X-Request-Id")), Attempts: ex.attempts, Err: sanitize(err, s)}
+}
+
+// sanitize keeps a cause whose text holds no secret of the call, so that
+// errors.Is and errors.As still see it; a cause that does is replaced by its
+// scrubbed text, keeping only the context's error (for errors.Is) beneath.
+func sanitize(err error, s *secrets) error {
 	msg := err.Error()
-	if clean := st.scrub(msg); clean != msg {
-		return scrubbedError{msg: clean, err: err}
+	clean := s.scrub(msg)
+	if clean == msg {
+		return err
 	}
-	return err
+	var ctxErr error
+	switch {
+	case errors.Is(err, context.Canceled):
+		ctxErr = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		ctxErr = context.DeadlineExceeded
+	}
+	return scrubbedError{msg: clean, ctx: ctxErr}
 }
 
 type scrubbedError struct {
 	msg string
-	err error
+	ctx error
 }
 
 func (e scrubbedError) Error() string { return e.msg }
-func (e scrubbedError) Unwrap() error { return e.err }
+func (e scrubbedError) Unwrap() error { return e.ctx }
+
+// interruptedError: the context ended while the call waited to retry after
+// a transport failure. Both stay reachable for errors.Is and errors.As.
+type interruptedError struct{ ctx, last error }
+
+func (e interruptedError) Error() string {
+	return e.ctx.Error() + " while waiting to retry after: " + e.last.Error()
+}
+func (e interruptedError) Unwrap() []error { return []error{e.ctx, e.last} }
+
+// errNotJSON is the cause when a 2xx response does not carry a JSON body.
+var errNotJSON = errors.New("body is not the documented JSON")

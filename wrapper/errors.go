@@ -45,7 +45,16 @@ type APIError struct {
 	Body string
 	// Attempts is how many HTTP attempts the call made, retries included.
 	Attempts int
+
+	// interrupted is the context's error when the call ended while waiting
+	// to retry after this response.
+	interrupted error
 }
+
+// Unwrap returns the context's error when the call's context ended while it
+// waited to retry after this response (errors.Is(err, context.Canceled)),
+// else nil.
+func (e *APIError) Unwrap() error { return e.interrupted }
 
 // Error describes the failure: method, path, status, type, message and request id.
 func (e *APIError) Error() string {
@@ -68,6 +77,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		b.WriteString(" after " + strconv.Itoa(e.Attempts) + " attempts")
+	}
+	if e.interrupted != nil {
+		b.WriteString(" (then " + e.interrupted.Error() + " while waiting to retry)")
 	}
 	return b.String()
 }
@@ -106,6 +118,9 @@ type ResponseError struct {
 // Error implements error.
 func (e *ResponseError) Error() string {
 	s := fmt.Sprintf("nylascreds: %s %s: unusable %d response: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	if e.Attempts > 1 {
+		s += " after " + strconv.Itoa(e.Attempts) + " attempts"
+	}
 	if e.RequestID != "" {
 		s += " (request_id " + e.RequestID + ")"
 	}
@@ -118,64 +133,66 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 // maxErrorBodySnippet bounds APIError.Body.
 const maxErrorBodySnippet = 512
 
-// newAPIError builds the error for a non-2xx response whose body is already
-// in memory. The generated Parse functions are not used here: they return an
-// error without the status when an error body is not the envelope.
-func newAPIError(method, path string, resp *http.Response, body []byte, attempts int, secrets *secretSet) *APIError {
+// newAPIError builds the error for a non-2xx response. The generated Parse
+// functions are not used here: they return an error without the status when
+// an error body is not the envelope. Everything the server sent is scrubbed
+// of the call's secrets; a JSON body is decoded first, so no escape hides one.
+func newAPIError(ex *exchange, secrets *secretSet) *APIError {
 	e := &APIError{
-		Method:     method,
-		Path:       path,
-		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get("X-Request-Id"),
-		Attempts:   attempts,
+		Method:      ex.method,
+		Path:        ex.path,
+		StatusCode:  ex.status,
+		RequestID:   ex.header.Get("X-Request-Id"),
+		Attempts:    ex.attempts,
+		interrupted: ex.interrupted,
 	}
-	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.RetryAfter, _ = parseRetryAfter(ex.header.Get("Retry-After"), time.Now())
 
 	var env gen.ErrorEnvelope
 	isEnvelope := func() bool {
 		return env.RequestId != "" || env.Error.Type != "" || env.Error.Message != "" || len(env.Error.ProviderError) > 0
 	}
-	if isJSON(resp) && json.Unmarshal(body, &env) == nil && isEnvelope() {
+	body := ex.body
+	if isJSON(ex.header) && json.Unmarshal(body, &env) == nil && isEnvelope() {
 		if env.RequestId != "" {
 			e.RequestID = env.RequestId
 		}
 		e.Type = env.Error.Type
 		e.Message = env.Error.Message
-		if len(env.Error.ProviderError) > 0 && string(env.Error.ProviderError) != "null" {
-			e.ProviderError = env.Error.ProviderError
+		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
+			e.ProviderError, _ = secrets.redactJSON(pe) // it decoded, so it redacts
 		}
 	} else {
-		// Scrub the whole body before cutting it: a secret cut in half by
-		// the limit would no longer match.
-		e.Body = snippet([]byte(secrets.scrub(string(body))), maxErrorBodySnippet)
+		if clean, ok := secrets.redactJSON(body); ok {
+			body = clean
+		} else {
+			body = []byte(secrets.scrub(string(body)))
+		}
+		// Scrubbed whole before it is cut: a secret cut in half by the
+		// limit would no longer match.
+		e.Body = snippet(body, maxErrorBodySnippet)
 	}
-	e.scrub(secrets)
-	return e
-}
-
-// scrub replaces the request's secrets in the server-supplied fields.
-func (e *APIError) scrub(secrets *secretSet) {
 	e.RequestID = secrets.scrub(e.RequestID)
 	e.Type = secrets.scrub(e.Type)
 	e.Message = secrets.scrub(e.Message)
-	if e.ProviderError != nil {
-		e.ProviderError = json.RawMessage(secrets.scrub(string(e.ProviderError)))
-	}
+	return e
 }
 
-// snippet returns the start of body as valid UTF-8 text, at most n bytes.
+// snippet returns the start of body as valid UTF-8 text of at most n bytes,
+// cut at a rune boundary; invalid bytes become U+FFFD (which counts 3 bytes).
 func snippet(body []byte, n int) string {
-	if len(body) > n {
-		body = body[:n]
-		// Drop at most one rune cut in half by the limit; invalid bytes
-		// elsewhere become U+FFFD below.
-		for i := 0; i < utf8.UTFMax && len(body) > 0 && !utf8.Valid(body); i++ {
-			body = body[:len(body)-1]
+	var b strings.Builder
+	for len(body) > 0 {
+		r, size := utf8.DecodeRune(body)
+		if b.Len()+utf8.RuneLen(r) > n {
+			break
 		}
+		b.WriteRune(r)
+		body = body[size:]
 	}
-	return strings.ToValidUTF8(string(body), "\uFFFD")
+	return b.String()
 }
 
-func isJSON(resp *http.Response) bool {
-	return strings.Contains(resp.Header.Get("Content-Type"), "json")
+func isJSON(h http.Header) bool {
+	return strings.Contains(h.Get("Content-Type"), "json")
 }

@@ -22,7 +22,7 @@ func Example() {
 	ctx := context.Background()
 	cred, err := client.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{
 		Name: "Google auth app #2",
-		Data: wrapper.ConnectorOverride{ClientID: "3805.apps.googleusercontent.com", ClientSecret: "client-secret"},
+		Data: wrapper.ConnectorOverride{ClientID: "3805.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("client-secret")},
 	})
 	if err != nil {
 		panic(err)
@@ -38,13 +38,13 @@ func ExampleClient_Update() {
 	ctx := context.Background()
 	cred, _ := client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{
 		Name: "tenant consent",
-		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: "secret-1", Tenant: "contoso.onmicrosoft.com"},
+		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: wrapper.NewSecret("secret-1"), Tenant: "contoso.onmicrosoft.com"},
 	})
 
 	// Rotate the secret: credential_data is replaced as a whole, so every key
 	// of the flow is sent, tenant included.
 	updated, err := client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{
-		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: "secret-2", Tenant: "contoso.onmicrosoft.com"},
+		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: wrapper.NewSecret("secret-2"), Tenant: "contoso.onmicrosoft.com"},
 	})
 	if err != nil {
 		panic(err)
@@ -53,7 +53,7 @@ func ExampleClient_Update() {
 
 	// Half a flow is refused before anything is sent.
 	_, err = client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{
-		Data: wrapper.MicrosoftAdminConsent{ClientSecret: "secret-3"},
+		Data: wrapper.MicrosoftAdminConsent{ClientSecret: wrapper.NewSecret("secret-3")},
 	})
 	fmt.Println(err)
 	// Output:
@@ -68,7 +68,7 @@ func ExampleClient_All() {
 	ctx := context.Background()
 	for _, name := range []string{"a", "b", "c"} {
 		_, _ = client.Create(ctx, wrapper.ProviderZoom, wrapper.CreateRequest{
-			Name: name, Data: wrapper.ConnectorOverride{ClientID: "id-" + name, ClientSecret: "secret"},
+			Name: name, Data: wrapper.ConnectorOverride{ClientID: "id-" + name, ClientSecret: wrapper.NewSecret("secret")},
 		})
 	}
 	for cred, err := range client.All(ctx, wrapper.ProviderZoom, &wrapper.ListOptions{Limit: 2, OrderBy: wrapper.OrderAsc}) {

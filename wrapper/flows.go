@@ -1,7 +1,9 @@
 package wrapper
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
 )
@@ -82,50 +84,103 @@ type ConnectorOverride struct {
 	// Tenant is an optional provider setting sent beside the two keys: for
 	// Microsoft, the Azure tenant the overriding app belongs to.
 	Tenant string
+	// Settings are further provider settings, sent unchanged beside the keys
+	// above, each as its JSON encoding (a string, a number, an object, ...).
+	// A key that is also a field above (client_id, client_secret, tenant) is
+	// refused. A value is not treated as a secret unless it is a Secret (at
+	// the top level, or inside a map[string]any or []any): a Secret is sent
+	// as its value and scrubbed, like ClientSecret, from anything the server
+	// sends back.
+	Settings map[string]any
 }
 
 // CredentialType returns CredentialTypeConnector.
 func (ConnectorOverride) CredentialType() CredentialType { return CredentialTypeConnector }
 
+// connectorKeys are the keys ConnectorOverride sends from its typed fields.
+var connectorKeys = map[string]bool{"client_id": true, "client_secret": true, "tenant": true}
+
 func (d ConnectorOverride) check(_ operation, probs problems) problems {
 	if blank(d.ClientID) {
 		probs.add("credential_data.client_id", "is required")
+	} else {
+		checkText("credential_data.client_id", d.ClientID, &probs)
 	}
 	if blank(d.ClientSecret.Reveal()) {
 		probs.add("credential_data.client_secret", "is required")
+	} else {
+		checkText("credential_data.client_secret", d.ClientSecret.Reveal(), &probs)
 	}
 	if d.Tenant != "" && blank(d.Tenant) {
 		probs.add("credential_data.tenant", "must not be blank (leave it empty to send none)")
+	} else {
+		checkText("credential_data.tenant", d.Tenant, &probs)
+	}
+	for _, k := range sortedKeys(d.Settings) {
+		field := "credential_data." + k
+		switch {
+		case connectorKeys[k]:
+			probs.add(field, "is a typed field of ConnectorOverride; set it there, not in Settings")
+		case blank(k):
+			probs.add("credential_data", "a setting's key must not be blank")
+		case !utf8.ValidString(k):
+			probs.add("credential_data", "a setting's key must be valid UTF-8 text")
+		default:
+			if _, err := settingJSON(d.Settings[k]); err != nil {
+				probs.add(field, err.Error())
+			}
+		}
 	}
 	return probs
 }
 
-func (d ConnectorOverride) genData() gen.ConnectorData {
+func (d ConnectorOverride) genData() (gen.ConnectorData, error) {
 	data := gen.ConnectorData{ClientId: d.ClientID, ClientSecret: d.ClientSecret.Reveal()}
 	if d.Tenant != "" {
-		tenant := d.Tenant // a pointer to d's field would move all of d to the heap
+		tenant := d.Tenant
 		data.Tenant = &tenant
 	}
-	return data
+	for k, v := range d.Settings {
+		raw, err := settingJSON(v)
+		if err != nil {
+			return data, fmt.Errorf("setting %s: %w", quote(k), err)
+		}
+		data.Set(k, raw)
+	}
+	return data, nil
 }
 
 func (d ConnectorOverride) createBody(name string) (gen.CreateCredentialRequest, error) {
 	var body gen.CreateCredentialRequest
-	err := body.FromCreateConnectorCredential(gen.CreateConnectorCredential{
+	data, err := d.genData()
+	if err != nil {
+		return body, err
+	}
+	err = body.FromCreateConnectorCredential(gen.CreateConnectorCredential{
 		Name:           name,
 		CredentialType: gen.CreateConnectorCredentialCredentialTypeConnector,
-		CredentialData: d.genData(),
+		CredentialData: data,
 	})
 	return body, err
 }
 
 func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
-	var data gen.UpdateCredentialRequest_CredentialData
-	err := data.FromConnectorData(d.genData())
-	return data, err
+	var out gen.UpdateCredentialRequest_CredentialData
+	data, err := d.genData()
+	if err != nil {
+		return out, err
+	}
+	err = out.FromConnectorData(data)
+	return out, err
 }
 
-func (d ConnectorOverride) secretValues() []string { return []string{d.ClientSecret.Reveal()} }
+func (d ConnectorOverride) secretValues() []string {
+	out := []string{d.ClientSecret.Reveal()}
+	for _, v := range d.Settings {
+		out = appendSecrets(out, v)
+	}
+	return out
+}
 
 // MicrosoftAdminConsent is the credential_data of a Microsoft admin-consent
 // (App Permission) credential: an Azure app that an administrator consents to
@@ -150,6 +205,9 @@ func (MicrosoftAdminConsent) CredentialType() CredentialType { return Credential
 
 func (d MicrosoftAdminConsent) check(op operation, probs problems) problems {
 	hasID, hasSecret := !blank(d.ClientID), !blank(d.ClientSecret.Reveal())
+	checkText("credential_data.client_id", d.ClientID, &probs)
+	checkText("credential_data.client_secret", d.ClientSecret.Reveal(), &probs)
+	checkText("credential_data.tenant", d.Tenant, &probs)
 	switch op {
 	case opCreate:
 		if hasID != hasSecret {
@@ -182,7 +240,7 @@ func (d MicrosoftAdminConsent) genData() gen.AdminConsentData {
 		id := d.ClientID
 		data.ClientId = &id
 	}
-	if d.ClientSecret != "" {
+	if !d.ClientSecret.IsZero() {
 		secret := d.ClientSecret.Reveal()
 		data.ClientSecret = &secret
 	}

@@ -3,7 +3,9 @@ package wrapper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"net/http"
 
 	"github.com/nylascreds/nylascreds/gen"
 )
@@ -22,13 +24,17 @@ const (
 	OrderDesc       = OrderBy(gen.OrderByDesc)
 )
 
-// ListOptions selects one page. Zero values leave the choice to the server
-// (limit 10, offset 0, sorted by created_at, descending).
+// ListOptions selects one page (List) or where a walk starts (Pages, All).
+// Zero values leave the choice to the server (limit 10, offset 0, sorted by
+// created_at, descending).
 type ListOptions struct {
 	Limit   int
 	Offset  int
 	SortBy  SortBy
 	OrderBy OrderBy
+	// MaxPages bounds a walk (Pages, All): past it the walk ends with
+	// ErrTooManyPages. 0 means DefaultMaxPages. List ignores it.
+	MaxPages int
 }
 
 // Page is one page of credentials.
@@ -39,15 +45,31 @@ type Page struct {
 	Limit     int
 	Offset    int
 	RequestID string
+	// NextOffset is the offset of the page after this one: where a walk
+	// resumes.
+	NextOffset int
+	// More reports whether the page was full, so that another may follow.
+	// The API has no cursor: only the next request can tell for sure.
+	More bool
 }
 
-// DefaultPageSize is the page size All asks for when ListOptions.Limit is 0.
+// DefaultPageSize is the page size Pages and All ask for when
+// ListOptions.Limit is 0.
 const DefaultPageSize = 100
 
-// ErrPaginationStalled is returned by All when a full page brings no
-// credential that the walk has not already seen: the server is ignoring the
-// offset, and walking on would never end.
+// DefaultMaxPages bounds a walk when ListOptions.MaxPages is 0: 100,000
+// credentials in pages of 100, far past any real connector, and an end to a
+// server that never stops sending full pages.
+const DefaultMaxPages = 1000
+
+// ErrPaginationStalled is returned by Pages and All when a full page brings
+// no credential that the previous page did not already hold: the server is
+// ignoring the offset, and walking on would never end.
 var ErrPaginationStalled = errors.New("nylascreds: list: a full page brought no new credentials; the server is not advancing")
+
+// ErrTooManyPages ends a walk that reached ListOptions.MaxPages; the error
+// that wraps it names the offset to resume from.
+var ErrTooManyPages = errors.New("nylascreds: list: too many pages")
 
 func checkListOptions(o ListOptions, probs *problems) {
 	if o.Limit < 0 {
@@ -62,21 +84,28 @@ func checkListOptions(o ListOptions, probs *problems) {
 	if o.OrderBy != "" && !gen.OrderBy(o.OrderBy).Valid() {
 		probs.add("order_by", "must be asc or desc")
 	}
+	if o.MaxPages < 0 {
+		probs.add("max_pages", "must not be negative (0 means DefaultMaxPages)")
+	}
 }
 
-// List returns one page of provider's credentials. opts may be nil.
-func (c *Client) List(ctx context.Context, provider Provider, opts *ListOptions) (*Page, error) {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
+// List returns one page of provider's credentials. o may be nil.
+func (c *Client) List(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) (*Page, error) {
+	cfg, optErr := c.callConfig(opts)
+	lo := ListOptions{}
+	if o != nil {
+		lo = *o
 	}
 	var probs problems
 	checkProvider(provider, &probs)
-	checkListOptions(o, &probs)
-	if err := probs.err("list"); err != nil {
+	checkListOptions(lo, &probs)
+	if err := checked(optErr, &probs, "list"); err != nil {
 		return nil, err
 	}
+	return c.list(ctx, cfg, provider, lo)
+}
 
+func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o ListOptions) (*Page, error) {
 	var params gen.ListCredentialsParams
 	if o.Limit > 0 {
 		params.Limit = &o.Limit
@@ -92,21 +121,26 @@ func (c *Client) List(ctx context.Context, provider Provider, opts *ListOptions)
 		d := gen.OrderBy(o.OrderBy)
 		params.OrderBy = &d
 	}
+	page, _, err := call[*Page]{
+		build: func(server string) (*http.Request, error) {
+			return gen.NewListCredentialsRequest(server, gen.Provider(provider), &params)
+		},
+		parse: func(r *http.Response) (*Page, string, error) {
+			p, err := gen.ParseListCredentialsResponse(r)
+			if err != nil {
+				return nil, "", err
+			}
+			if p.JSON200 == nil {
+				return nil, "", errNotJSON
+			}
+			page, err := pageFrom(p.JSON200, o)
+			return page, p.JSON200.RequestId, err
+		},
+	}.run(ctx, c, cfg)
+	return page, err
+}
 
-	ctx, cancel, st := c.begin(ctx, nil)
-	defer cancel()
-	resp, err := st.result(c.api.ListCredentials(ctx, gen.Provider(provider), &params))
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := gen.ParseListCredentialsResponse(resp)
-	if err != nil {
-		return nil, unusable(st, resp, err)
-	}
-	list := parsed.JSON200
-	if list == nil {
-		return nil, unusable(st, resp, errNotJSON)
-	}
+func pageFrom(list *gen.CredentialList, o ListOptions) (*Page, error) {
 	page := &Page{
 		Credentials: make([]Credential, 0, len(list.Data)),
 		Limit:       o.Limit,
@@ -120,59 +154,102 @@ func (c *Client) List(ctx context.Context, provider Provider, opts *ListOptions)
 		page.Offset = list.Offset
 	}
 	for _, g := range list.Data {
-		if g.Id == "" {
-			return nil, unusable(st, resp, errors.New("a listed credential has no id"))
+		cred, err := credentialFrom(g)
+		if err != nil {
+			return nil, errors.New("a listed " + err.Error())
 		}
-		page.Credentials = append(page.Credentials, credentialFromGen(g))
+		page.Credentials = append(page.Credentials, *cred)
 	}
+	page.NextOffset = page.Offset + len(page.Credentials)
+	page.More = len(page.Credentials) > 0 && (page.Limit <= 0 || len(page.Credentials) >= page.Limit)
 	return page, nil
 }
 
-// All walks every credential of provider, page by page, starting at
-// opts.Offset with pages of opts.Limit (DefaultPageSize when 0). The walk
-// advances the offset by the number of credentials received and stops after
-// a short or empty page. A credential seen twice (the list shifted under the
-// walk) is yielded once; a full page with nothing new ends the walk with
-// ErrPaginationStalled. An error is yielded once, as the last value.
-func (c *Client) All(ctx context.Context, provider Provider, opts *ListOptions) iter.Seq2[Credential, error] {
+// Pages walks provider's credentials one page at a time, starting at
+// o.Offset with pages of o.Limit (DefaultPageSize when 0). Each page's
+// NextOffset is where the next starts; the walk stops after a page that is
+// not full. A page that repeats credentials of the previous one (the list
+// shifted under the walk) is yielded as the server sent it; a full page that
+// brings nothing new ends the walk with ErrPaginationStalled, and a walk
+// past o.MaxPages with ErrTooManyPages. An error is yielded once, as the
+// last value, with a nil page. Options are checked before the first request.
+func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[*Page, error] {
+	return func(yield func(*Page, error) bool) {
+		cfg, optErr := c.callConfig(opts)
+		lo := ListOptions{}
+		if o != nil {
+			lo = *o
+		}
+		if lo.Limit == 0 {
+			lo.Limit = DefaultPageSize
+		}
+		maxPages := lo.MaxPages
+		if maxPages == 0 {
+			maxPages = DefaultMaxPages
+		}
+		var probs problems
+		checkProvider(provider, &probs)
+		checkListOptions(lo, &probs)
+		if err := checked(optErr, &probs, "list"); err != nil {
+			yield(nil, err)
+			return
+		}
+		var previous map[string]struct{}
+		for n := 1; ; n++ {
+			if n > maxPages {
+				yield(nil, fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset))
+				return
+			}
+			page, err := c.list(ctx, cfg, provider, lo)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			ids := make(map[string]struct{}, len(page.Credentials))
+			fresh := 0
+			for _, cred := range page.Credentials {
+				ids[cred.ID] = struct{}{}
+				if _, dup := previous[cred.ID]; !dup {
+					fresh++
+				}
+			}
+			if page.More && fresh == 0 {
+				yield(nil, ErrPaginationStalled)
+				return
+			}
+			if !yield(page, nil) || !page.More {
+				return
+			}
+			previous = ids
+			lo.Offset = page.NextOffset
+		}
+	}
+}
+
+// All walks every credential of provider, as Pages does, one credential at
+// a time. A credential that the previous page already held (the list
+// shifted under the walk) is yielded once. Memory stays that of one page,
+// whatever the number of credentials. An error is yielded once, as the last
+// value.
+func (c *Client) All(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[Credential, error] {
 	return func(yield func(Credential, error) bool) {
-		o := ListOptions{}
-		if opts != nil {
-			o = *opts
-		}
-		if o.Limit == 0 {
-			o.Limit = DefaultPageSize
-		}
-		seen := make(map[string]struct{})
-		for {
-			page, err := c.List(ctx, provider, &o)
+		var previous map[string]struct{}
+		for page, err := range c.Pages(ctx, provider, o, opts...) {
 			if err != nil {
 				yield(Credential{}, err)
 				return
 			}
-			fresh := 0
+			ids := make(map[string]struct{}, len(page.Credentials))
 			for _, cred := range page.Credentials {
-				if _, dup := seen[cred.ID]; dup {
+				ids[cred.ID] = struct{}{}
+				if _, dup := previous[cred.ID]; dup {
 					continue
 				}
-				seen[cred.ID] = struct{}{}
-				fresh++
 				if !yield(cred, nil) {
 					return
 				}
 			}
-			limit := o.Limit
-			if page.Limit > 0 {
-				limit = page.Limit
-			}
-			if len(page.Credentials) == 0 || len(page.Credentials) < limit {
-				return
-			}
-			if fresh == 0 {
-				yield(Credential{}, ErrPaginationStalled)
-				return
-			}
-			o.Offset += len(page.Credentials)
+			previous = ids
 		}
 	}
 }

@@ -44,8 +44,8 @@ func TestSlogNeverPrintsSecrets(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
-		slog.New(h).Info("values", "client", c, "account", sa, "secret", Secret(canary),
-			"data", ConnectorOverride{ClientID: "id", ClientSecret: canary})
+		slog.New(h).Info("values", "client", c, "account", sa, "secret", NewSecret(canary),
+			"data", ConnectorOverride{ClientID: "id", ClientSecret: NewSecret(canary)})
 	}
 	out := buf.String()
 	keyLine := strings.Split(key, "\n")[1]

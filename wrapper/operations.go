@@ -18,109 +18,106 @@ type CreateRequest struct {
 	Data CredentialData
 }
 
-// UpdateRequest is the input of Update. At least one field must be set.
+// UpdateRequest is the input of Update. At least one of Name and Data must be set.
 type UpdateRequest struct {
 	// Name renames the credential. "" keeps the current name.
 	Name string
 	// Data replaces the stored credential_data as a whole. nil keeps it. It
-	// must be of the credential's flow and carry all of that flow's keys.
+	// must carry all of its flow's keys, and be of the credential's stored
+	// flow unless AllowFlowChange is set.
 	Data CredentialData
+	// AllowFlowChange lets Data be of another flow than the stored one,
+	// replacing, say, a service account's key with a connector override.
+	// Without it, Update finds out the stored flow first (see Update).
+	AllowFlowChange bool
 }
 
 // Create registers a credential with provider's connector. When Nylas
 // already holds a credential with the same parameters it returns that one
 // (status 200) rather than creating a second.
-func (c *Client) Create(ctx context.Context, provider Provider, req CreateRequest) (*Credential, error) {
-	if err := CheckCreate(provider, req); err != nil {
+func (c *Client) Create(ctx context.Context, provider Provider, req CreateRequest, opts ...Option) (*Credential, error) {
+	cfg, optErr := c.callConfig(opts)
+	if err := errors.Join(optErr, CheckCreate(provider, req)); err != nil {
 		return nil, err
 	}
 	body, err := req.Data.createBody(req.Name)
 	if err != nil {
 		return nil, fmt.Errorf("nylascreds: create: encode body: %w", err)
 	}
-
-	ctx, cancel, st := c.begin(ctx, req.Data)
-	defer cancel()
-	resp, err := st.result(c.api.CreateCredential(ctx, gen.Provider(provider), body))
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := gen.ParseCreateCredentialResponse(resp)
-	if err != nil {
-		return nil, unusable(st, resp, err)
-	}
-	env := parsed.JSON201
-	if env == nil {
-		env = parsed.JSON200
-	}
-	return credentialFrom(st, resp, env)
-}
-
-// CheckCreate reports every problem Create would refuse req for, as a
-// *ValidationError, without any I/O; nil means Create would send it.
-func CheckCreate(provider Provider, req CreateRequest) error {
-	var probs problems
-	checkProvider(provider, &probs)
-	if blank(req.Name) {
-		probs.add("name", "is required")
-	}
-	if req.Data == nil {
-		probs.add("credential_data", "is required (GoogleServiceAccount, MicrosoftAdminConsent or ConnectorOverride)")
-		probs.add("credential_type", "is required (it follows from credential_data)")
-	} else {
-		checkFlowProvider(opCreate, provider, req.Data.CredentialType(), &probs)
-		probs = req.Data.check(opCreate, probs)
-	}
-	return probs.err("create")
-}
-
-// CheckUpdate reports every problem Update would refuse req for, as a
-// *ValidationError, without any I/O; nil means Update would send it.
-func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
-	var probs problems
-	checkProvider(provider, &probs)
-	checkID(id, &probs)
-	if req.Name == "" && req.Data == nil {
-		probs.add("name", "nothing to update: set Name, Data, or both")
-	} else if req.Name != "" && blank(req.Name) {
-		probs.add("name", "must not be blank")
-	}
-	if req.Data != nil {
-		checkFlowProvider(opUpdate, provider, req.Data.CredentialType(), &probs)
-		probs = req.Data.check(opUpdate, probs)
-	}
-	return probs.err("update")
+	cred, _, err := call[*Credential]{
+		data: req.Data,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewCreateCredentialRequest(server, gen.Provider(provider), body)
+		},
+		parse: parseCredential(func(r *http.Response) (*gen.CredentialEnvelope, error) {
+			p, err := gen.ParseCreateCredentialResponse(r)
+			switch {
+			case err != nil:
+				return nil, err
+			case p.JSON201 != nil:
+				return p.JSON201, nil
+			}
+			return p.JSON200, nil
+		}),
+	}.run(ctx, c, cfg)
+	return cred, err
 }
 
 // Get returns one credential (without its secret data).
-func (c *Client) Get(ctx context.Context, provider Provider, id string) (*Credential, error) {
+func (c *Client) Get(ctx context.Context, provider Provider, id string, opts ...Option) (*Credential, error) {
+	cfg, optErr := c.callConfig(opts)
 	var probs problems
 	checkProvider(provider, &probs)
 	checkID(id, &probs)
-	if err := probs.err("get"); err != nil {
+	if err := checked(optErr, &probs, "get"); err != nil {
 		return nil, err
 	}
+	return c.get(ctx, cfg, provider, id)
+}
 
-	ctx, cancel, st := c.begin(ctx, nil)
-	defer cancel()
-	resp, err := st.result(c.api.GetCredential(ctx, gen.Provider(provider), id))
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := gen.ParseGetCredentialResponse(resp)
-	if err != nil {
-		return nil, unusable(st, resp, err)
-	}
-	return credentialFrom(st, resp, parsed.JSON200)
+func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string) (*Credential, error) {
+	cred, _, err := call[*Credential]{
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetCredentialRequest(server, gen.Provider(provider), id)
+		},
+		parse: parseCredential(func(r *http.Response) (*gen.CredentialEnvelope, error) {
+			p, err := gen.ParseGetCredentialResponse(r)
+			if err != nil {
+				return nil, err
+			}
+			return p.JSON200, nil
+		}),
+	}.run(ctx, c, cfg)
+	return cred, err
 }
 
 // Update changes a credential with PATCH: its name, its credential_data, or
-// both. A field left unset is kept by the server. Data, when set, replaces
-// the stored credential_data as a whole, so it is checked against its flow's
-// complete set of keys before anything is sent. An update with neither field
-// is refused.
-func (c *Client) Update(ctx context.Context, provider Provider, id string, req UpdateRequest) (*Credential, error) {
-	if err := CheckUpdate(provider, id, req); err != nil {
+// both. A field left unset is kept by the server. An update with neither
+// field is refused.
+//
+// Data, when set, replaces the stored credential_data as a whole, so it is
+// checked against its flow's complete set of keys, and against the flow the
+// credential is stored with, before anything is sent. Where the provider
+// decides the flow (every provider but google and microsoft has connector
+// overrides only) no request is needed; otherwise Update first reads the
+// credential (one GET). Data of another flow is refused with a
+// *ValidationError on credential_data that wraps a *FlowMismatchError
+// (errors.Is(err, ErrFlowMismatch)); nothing is changed. Set
+// AllowFlowChange to replace the flow on purpose.
+//
+// Nylas does not document that it reports a credential's flow. When the
+// credential read back carries no credential_type, the check cannot be made
+// and the update is sent unverified: WithResponseInto's Response.FlowCheck
+// is then FlowUnverified (FlowVerified when the check was made).
+func (c *Client) Update(ctx context.Context, provider Provider, id string, req UpdateRequest, opts ...Option) (*Credential, error) {
+	cfg, optErr := c.callConfig(opts)
+	if err := errors.Join(optErr, CheckUpdate(provider, id, req)); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout) // the check and the PATCH together
+	defer cancel()
+	flow, err := c.checkStoredFlow(ctx, cfg, provider, id, req)
+	if err != nil {
 		return nil, err
 	}
 	var body gen.UpdateCredentialRequest
@@ -135,62 +132,96 @@ func (c *Client) Update(ctx context.Context, provider Provider, id string, req U
 		}
 		body.CredentialData = &data
 	}
-
-	ctx, cancel, st := c.begin(ctx, req.Data)
-	defer cancel()
-	resp, err := st.result(c.api.UpdateCredential(ctx, gen.Provider(provider), id, body))
-	if err != nil {
-		return nil, err
+	cred, _, err := call[*Credential]{
+		data: req.Data,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewUpdateCredentialRequest(server, gen.Provider(provider), id, body)
+		},
+		parse: parseCredential(func(r *http.Response) (*gen.CredentialEnvelope, error) {
+			p, err := gen.ParseUpdateCredentialResponse(r)
+			if err != nil {
+				return nil, err
+			}
+			return p.JSON200, nil
+		}),
+	}.run(ctx, c, cfg)
+	if cfg.into != nil && cfg.into.StatusCode != 0 {
+		cfg.into.FlowCheck = flow
 	}
-	parsed, err := gen.ParseUpdateCredentialResponse(resp)
-	if err != nil {
-		return nil, unusable(st, resp, err)
-	}
-	return credentialFrom(st, resp, parsed.JSON200)
+	return cred, err
 }
 
 // Delete removes a credential. A connector's active credential cannot be
 // deleted; grants that use a deleted credential stop working at once.
 //
 // When an attempt's outcome was lost (a dropped connection or a 502/503/504)
-// and the retry finds the credential gone (404), Delete reports success: the
-// most likely reason is that the lost attempt deleted it. A 404 on the first
-// attempt is returned as the *APIError it is.
-func (c *Client) Delete(ctx context.Context, provider Provider, id string) error {
+// and a retry finds the credential gone (404), Delete reports success: the
+// most likely reason is that the lost attempt deleted it. Any other 404 is
+// returned as the *APIError it is.
+func (c *Client) Delete(ctx context.Context, provider Provider, id string, opts ...Option) error {
+	cfg, optErr := c.callConfig(opts)
 	var probs problems
 	checkProvider(provider, &probs)
 	checkID(id, &probs)
-	if err := probs.err("delete"); err != nil {
+	if err := checked(optErr, &probs, "delete"); err != nil {
 		return err
 	}
-
-	ctx, cancel, st := c.begin(ctx, nil)
-	defer cancel()
-	resp, err := st.result(c.api.DeleteCredential(ctx, gen.Provider(provider), id))
-	if err != nil {
-		if st.attempts > 1 && IsNotFound(err) {
-			return nil
-		}
-		return err
+	_, ex, err := call[struct{}]{
+		build: func(server string) (*http.Request, error) {
+			return gen.NewDeleteCredentialRequest(server, gen.Provider(provider), id)
+		},
+		parse: func(r *http.Response) (struct{}, string, error) {
+			// 200 carries {request_id} and 204 nothing. A body that is
+			// there but is not that JSON means something between us and
+			// Nylas answered.
+			if r.StatusCode == http.StatusNoContent {
+				return struct{}{}, "", nil
+			}
+			p, err := gen.ParseDeleteCredentialResponse(r)
+			if err != nil {
+				return struct{}{}, "", err
+			}
+			if p.JSON200 == nil {
+				return struct{}{}, "", errNotJSON
+			}
+			return struct{}{}, p.JSON200.RequestId, nil
+		},
+	}.run(ctx, c, cfg)
+	if err != nil && ex.lost && IsNotFound(err) {
+		return nil
 	}
-	// 200 carries {request_id} and 204 nothing. A body that is there but is
-	// not that JSON means something between us and Nylas answered. Parsing
-	// also reads the body to its end, which releases the connection.
-	if _, err := gen.ParseDeleteCredentialResponse(resp); err != nil && resp.StatusCode != http.StatusNoContent {
-		return unusable(st, resp, err)
-	}
-	return nil
+	return err
 }
 
-// credentialFrom checks a decoded credential envelope: a 2xx that is not the
-// documented JSON, or a credential without an id, is unusable.
-func credentialFrom(st *callState, resp *http.Response, env *gen.CredentialEnvelope) (*Credential, error) {
-	if env == nil {
-		return nil, unusable(st, resp, errNotJSON)
+// parseCredential adapts a generated parser of a credential envelope.
+func parseCredential(parse func(*http.Response) (*gen.CredentialEnvelope, error)) func(*http.Response) (*Credential, string, error) {
+	return func(r *http.Response) (*Credential, string, error) {
+		env, err := parse(r)
+		if err != nil {
+			return nil, "", err
+		}
+		if env == nil {
+			return nil, "", errNotJSON
+		}
+		cred, err := credentialFrom(env.Data)
+		return cred, env.RequestId, err
 	}
-	if env.Data.Id == "" {
-		return nil, unusable(st, resp, errors.New("credential has no id"))
+}
+
+// credentialFrom checks a decoded credential: the API documents id, name,
+// created_at and updated_at as required, so a credential lacking one is
+// unusable rather than silently named "" or dated 1970.
+func credentialFrom(g gen.Credential) (*Credential, error) {
+	switch {
+	case g.Id == "":
+		return nil, errors.New("credential has no id")
+	case g.Name == "":
+		return nil, errors.New("credential has no name")
+	case g.CreatedAt == 0:
+		return nil, errors.New("credential has no created_at")
+	case g.UpdatedAt == 0:
+		return nil, errors.New("credential has no updated_at")
 	}
-	cred := credentialFromGen(env.Data)
+	cred := credentialFromGen(g)
 	return &cred, nil
 }

@@ -9,21 +9,40 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Option configures a Client. Options are checked once, in New; a bad option
-// makes New fail with every problem listed.
+// Option configures a Client (passed to New) or one call (passed to Create,
+// Get, Update, List, All, Pages or Delete). Options are checked before any
+// I/O; bad options make New, or the call, fail with every problem listed.
+//
+// Most options work in both places: WithTimeout, WithRetries,
+// WithRetryBackoff, WithMaxRetryAfter, WithMaxResponseBytes, WithHeader,
+// WithUserAgent and WithLogger. WithRegion, WithBaseURL and WithHTTPClient
+// choose where requests go and apply to a Client only; WithResponseInto
+// applies to one call only.
 type Option func(*config) error
 
+// config is a client's settings, and each call's copy of them.
 type config struct {
+	perCall bool // the options are being applied to one call
+
+	// Client only: where requests go.
 	region     Region
 	baseURL    string
 	httpClient *http.Client
-	uaSuffix   string
-	timeout    time.Duration
-	maxBody    int64
-	retry      retryPolicy
-	logger     *slog.Logger
+
+	// Client or call.
+	uaSuffix string
+	timeout  time.Duration
+	maxBody  int64
+	retry    retryPolicy
+	logger   *slog.Logger
+	headers  [][2]string // extra headers, canonical key first
+
+	// Call only.
+	into *Response
 }
 
 // Defaults for the options below.
@@ -41,9 +60,35 @@ func defaultConfig() config {
 	}
 }
 
+// apply runs opts on c and returns every problem they report, joined.
+func (c *config) apply(opts []Option) error {
+	var errs []error
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// clientOnly refuses an option that chooses where requests go when it is
+// given to one call: a call must not move the API key to another host.
+func (c *config) clientOnly(name string) error {
+	if c.perCall {
+		return fmt.Errorf("nylascreds: %s applies to a client (New), not to one call", name)
+	}
+	return nil
+}
+
 // WithRegion selects the region's API (RegionUS, the default, or RegionEU).
 func WithRegion(r Region) Option {
 	return func(c *config) error {
+		if err := c.clientOnly("WithRegion"); err != nil {
+			return err
+		}
 		if _, err := r.BaseURL(); err != nil {
 			return err
 		}
@@ -55,9 +100,14 @@ func WithRegion(r Region) Option {
 // WithBaseURL sends requests to a custom base URL instead of a region's, for
 // example a fake server in tests or a forward proxy. It must be https, except
 // for loopback hosts (localhost, 127.0.0.0/8, ::1), and carry no user info,
-// query or fragment. It takes precedence over WithRegion.
+// query or fragment. Its host is lower-cased. Plain http requests never go
+// through a proxy (HTTP_PROXY), so the API key never crosses a network in
+// clear text. It takes precedence over WithRegion.
 func WithBaseURL(raw string) Option {
 	return func(c *config) error {
+		if err := c.clientOnly("WithBaseURL"); err != nil {
+			return err
+		}
 		u, err := checkBaseURL(raw)
 		if err != nil {
 			return err
@@ -70,7 +120,7 @@ func WithBaseURL(raw string) Option {
 func checkBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("nylascreds: base URL: %w", err)
+		return "", fmt.Errorf("nylascreds: base URL %s: not a URL", quote(raw))
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
@@ -84,6 +134,9 @@ func checkBaseURL(raw string) (string, error) {
 	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 		return "", fmt.Errorf("nylascreds: base URL %s: plain http is allowed only to loopback hosts (localhost, 127.0.0.1, ::1); use https", quote(raw))
 	}
+	// Host names are case-insensitive, but net/http's proxy bypass matches
+	// "localhost" case-sensitively: lower-case the host once, here.
+	u.Host = strings.ToLower(u.Host)
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
@@ -99,9 +152,15 @@ func IsLoopbackHost(host string) bool {
 
 // WithHTTPClient uses hc for every request, for its transport, proxy or TLS
 // settings. The client is copied, never modified; the copy refuses redirects
-// so that the API key never reaches another host.
+// so that the API key never reaches another host. When the base URL is plain
+// http (loopback only) and hc's transport is an *http.Transport, the copy's
+// transport has no proxy; another RoundTripper is trusted to route as it was
+// configured.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
+		if err := c.clientOnly("WithHTTPClient"); err != nil {
+			return err
+		}
 		if hc == nil {
 			return errors.New("nylascreds: WithHTTPClient: client is nil")
 		}
@@ -114,12 +173,71 @@ func WithHTTPClient(hc *http.Client) Option {
 // User-Agent header, so that requests can be traced to the program.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		if strings.ContainsAny(suffix, "\r\n") {
-			return errors.New("nylascreds: WithUserAgent: suffix must be one line")
+		if problem := headerValueProblem(suffix); problem != "" {
+			return fmt.Errorf("nylascreds: WithUserAgent: suffix %s", problem)
 		}
 		c.uaSuffix = strings.TrimSpace(suffix)
 		return nil
 	}
+}
+
+// reservedHeaders are set by the client itself; WithHeader refuses them.
+var reservedHeaders = map[string]string{
+	"Authorization":       "the API key is the client's",
+	"Proxy-Authorization": "configure the proxy on the http.Client",
+	"Host":                "the base URL sets it",
+	"Content-Type":        "the request body sets it",
+	"Content-Length":      "the request body sets it",
+	"Transfer-Encoding":   "the request body sets it",
+	"Connection":          "net/http manages connections",
+	"User-Agent":          "use WithUserAgent",
+	"Accept":              "the API answers JSON",
+}
+
+// WithHeader adds a header to every request of the client (in New) or of
+// one call. The headers the client sets itself (Authorization, User-Agent,
+// Content-Type, ...) are refused. A header value is not treated as a secret.
+func WithHeader(key, value string) Option {
+	return func(c *config) error {
+		canonical := http.CanonicalHeaderKey(key)
+		if !validHeaderName(key) {
+			return fmt.Errorf("nylascreds: WithHeader: %s is not a valid header name", quote(key))
+		}
+		if why, reserved := reservedHeaders[canonical]; reserved {
+			return fmt.Errorf("nylascreds: WithHeader: %s is set by the client (%s)", canonical, why)
+		}
+		if problem := headerValueProblem(value); problem != "" {
+			return fmt.Errorf("nylascreds: WithHeader: value of %s %s", canonical, problem)
+		}
+		c.headers = append(c.headers, [2]string{canonical, value})
+		return nil
+	}
+}
+
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if b >= utf8.RuneSelf || b <= ' ' || strings.IndexByte(`"(),/:;<=>?@[\]{}`, b) >= 0 || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// headerValueProblem says why s cannot travel in a header, or "".
+func headerValueProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "must not contain control characters (line breaks, NUL, DEL, ...)"
+		}
+	}
+	return ""
 }
 
 // WithTimeout bounds each call, retries and waits included (default 30s). A
@@ -191,6 +309,23 @@ func WithMaxRetryAfter(d time.Duration) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
+		return nil
+	}
+}
+
+// WithResponseInto makes one call fill in *dst with what its last HTTP
+// response said: status, request id, headers, the attempts made, and (for
+// Update) what the flow check found. It is filled whenever a response
+// arrived, successful or not, and left untouched otherwise. Per call only.
+func WithResponseInto(dst *Response) Option {
+	return func(c *config) error {
+		switch {
+		case !c.perCall:
+			return errors.New("nylascreds: WithResponseInto applies to one call, not to a client (New)")
+		case dst == nil:
+			return errors.New("nylascreds: WithResponseInto: destination is nil")
+		}
+		c.into = dst
 		return nil
 	}
 }

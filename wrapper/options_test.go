@@ -109,7 +109,7 @@ func TestNewRefusesMultiLineValues(t *testing.T) {
 	if err == nil {
 		t.Fatal("New accepted header injection")
 	}
-	for _, want := range []string{"API key must be one line", "WithUserAgent: suffix must be one line", "WithMaxRetryAfter"} {
+	for _, want := range []string{"API key must be one line", "WithUserAgent: suffix must not contain control characters", "WithMaxRetryAfter"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

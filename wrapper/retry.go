@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -63,37 +66,69 @@ func retryableStatus(status int) bool {
 	return false
 }
 
-// next decides whether attempt (1-based) is followed by another, and after
-// how long. resp and err are the attempt's outcome (one of them is set).
-func (p retryPolicy) next(method string, attempt int, resp *http.Response, err error, now time.Time) (bool, time.Duration) {
+// next decides whether attempt (1-based) is followed by another, after how
+// long, and why (for the call's record). status is the attempt's response
+// status (0 when none arrived) and err why it failed before its status could
+// be judged (a transport error, a body cut short or over the cap).
+func (p retryPolicy) next(method string, attempt, status int, header http.Header, err error, now time.Time) (bool, time.Duration, string) {
 	if attempt > p.maxRetries {
-		return false, 0
+		return false, 0, ""
 	}
 	if err != nil {
-		if !retryableNetError(err) {
-			return false, 0
+		if !transient(err) {
+			return false, 0, ""
 		}
 		if method == http.MethodPost && !neverConnected(err) {
-			return false, 0
+			return false, 0, ""
 		}
-		return true, p.backoff(attempt)
+		return true, p.backoff(attempt), retryReason(status, err)
 	}
-	if !retryableStatus(resp.StatusCode) {
-		return false, 0
+	if !retryableStatus(status) {
+		return false, 0, ""
 	}
-	if method == http.MethodPost && resp.StatusCode != http.StatusTooManyRequests {
-		return false, 0
+	if method == http.MethodPost && status != http.StatusTooManyRequests {
+		return false, 0, ""
 	}
-	if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+	why := strconv.Itoa(status)
+	if wait, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
 		if wait > p.maxRetryAfter {
 			// The server asked for a longer pause than we are willing to
 			// hold the call for: give the caller the error (with RetryAfter)
 			// rather than hammer the server early.
-			return false, 0
+			return false, 0, ""
 		}
-		return true, wait
+		return true, wait, why
 	}
-	return true, p.backoff(attempt)
+	return true, p.backoff(attempt), why
+}
+
+// retryReason names a transient failure in a word or two.
+func retryReason(status int, err error) string {
+	switch {
+	case status != 0:
+		return strconv.Itoa(status) + " response cut short"
+	case neverConnected(err):
+		return "connection failed"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	default:
+		return "transport error"
+	}
+}
+
+// outcomeLost reports whether an attempt may have been acted on although
+// its answer was lost: a gateway error, or a connection that failed after
+// the request could have reached the server.
+func outcomeLost(status int, err error) bool {
+	switch {
+	case err != nil:
+		return !neverConnected(err)
+	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // backoff is exponential from initialBackoff, capped at maxBackoff, less up
@@ -108,17 +143,37 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 	return d - jitter
 }
 
-// retryableNetError: a transport failure worth another attempt. A cancelled
-// or expired context, a refused redirect or an oversized body are final.
-func retryableNetError(err error) bool {
+// transient reports whether a failure is worth another attempt. Following
+// hashicorp/go-retryablehttp, what cannot change by trying again is final:
+// an ended context, a refused redirect, an oversized body, a certificate
+// that is untrusted, expired or for another host, a TLS handshake with
+// something that does not speak TLS, a host that does not exist. Connection
+// failures (refused, reset, closed, timed out) and bodies cut short are
+// transient.
+func transient(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verification     *tls.CertificateVerificationError
+		recordHeader     tls.RecordHeaderError
+		alert            tls.AlertError
+		dnsErr           *net.DNSError
+	)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	case errors.Is(err, errRedirectRefused), errors.Is(err, ErrResponseTooLarge):
 		return false
+	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &verification), errors.As(err, &recordHeader), errors.As(err, &alert):
+		return false
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return false
 	}
-	var netErr net.Error // *net.OpError and *url.Error included
-	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
 // neverConnected reports whether the request certainly did not reach a server:

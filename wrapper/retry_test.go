@@ -53,12 +53,16 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 func TestRetryDecisions(t *testing.T) {
 	p := defaultRetryPolicy()
 	now := time.Now()
-	resp := func(status int, retryAfter string) *http.Response {
+	type response struct {
+		status int
+		header http.Header
+	}
+	resp := func(status int, retryAfter string) *response {
 		h := http.Header{}
 		if retryAfter != "" {
 			h.Set("Retry-After", retryAfter)
 		}
-		return &http.Response{StatusCode: status, Header: h}
+		return &response{status, h}
 	}
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
@@ -66,7 +70,7 @@ func TestRetryDecisions(t *testing.T) {
 		name    string
 		method  string
 		attempt int
-		resp    *http.Response
+		resp    *response
 		err     error
 		retry   bool
 		wait    time.Duration // exact when >0
@@ -91,7 +95,14 @@ func TestRetryDecisions(t *testing.T) {
 		{"plain-error", "GET", 1, nil, errors.New("tls: bad certificate"), false, 0},
 	}
 	for _, tc := range cases {
-		retry, wait := p.next(tc.method, tc.attempt, tc.resp, tc.err, now)
+		status, header := 0, http.Header(nil)
+		if tc.resp != nil {
+			status, header = tc.resp.status, tc.resp.header
+		}
+		retry, wait, why := p.next(tc.method, tc.attempt, status, header, tc.err, now)
+		if retry == (why == "") {
+			t.Errorf("%s: retry %v with reason %q", tc.name, retry, why)
+		}
 		if retry != tc.retry || (tc.wait > 0 && wait != tc.wait) {
 			t.Errorf("%s: next = %v, %v; want %v, %v", tc.name, retry, wait, tc.retry, tc.wait)
 		}

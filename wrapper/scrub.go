@@ -2,15 +2,55 @@ package wrapper
 
 import (
 	"encoding/json"
+	"html"
+	"net/url"
 	"strings"
 )
 
-// secretSet is what one call must never let through into an error or a log
-// record: the API key and the secrets of the credential data it sends, in
-// every form a server might echo them.
+// secrets are one call's secrets (the API key and those of the credential
+// data it sends), expanded into a secretSet only when something from the
+// server has to be scrubbed: a successful call never pays for it.
+type secrets struct {
+	raw []string
+	set *secretSet
+}
+
+func newSecrets(c *Client, data CredentialData) *secrets {
+	s := &secrets{raw: []string{c.apiKey.Reveal()}}
+	if data != nil {
+		s.raw = append(s.raw, data.secretValues()...)
+	}
+	return s
+}
+
+func (s *secrets) get() *secretSet {
+	if s.set == nil {
+		s.set = newSecretSet(s.raw...)
+	}
+	return s.set
+}
+
+// scrub hides the call's secrets in text that came from the server.
+func (s *secrets) scrub(text string) string {
+	if text == "" {
+		return text
+	}
+	return s.get().scrub(text)
+}
+
+// secretSet is what one call must never let through into an error, a log
+// record or a Response: the call's secrets, in every form a server might
+// echo them as text.
+//
+// Covered: the secret as is; JSON-escaped (with and without HTML escaping);
+// URL query- and path-escaped; HTML-escaped; each line of a multi-line
+// secret (a PEM key); and any run of 12 or more token characters (base64,
+// hex, ids) found inside a secret. JSON bodies are decoded before they are
+// scrubbed (redactJSON), so \u escapes cannot hide a secret. Not covered:
+// a secret re-encoded as a whole (base64 or hex of the full value).
 type secretSet struct {
 	raw   []string // the secrets themselves
-	forms []string // raw, JSON-escaped and PEM-line forms, at least 4 bytes each
+	forms []string // the escaped and line forms above, at least 4 bytes each
 }
 
 // minSecretForm: shorter forms would mangle ordinary text and hide nothing.
@@ -28,12 +68,8 @@ func newSecretSet(raw ...string) *secretSet {
 			continue
 		}
 		s.raw = append(s.raw, secret)
-		s.forms = append(s.forms, secret)
-		if quoted, err := json.Marshal(secret); err == nil {
-			if inner := string(quoted[1 : len(quoted)-1]); inner != secret {
-				s.forms = append(s.forms, inner)
-			}
-		}
+		s.forms = append(s.forms, secret, jsonEscaped(secret, true), jsonEscaped(secret, false),
+			url.QueryEscape(secret), url.PathEscape(secret), html.EscapeString(secret))
 		if strings.ContainsAny(secret, "\r\n") {
 			for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
 				if line = strings.TrimSpace(line); len(line) >= minFragment && !strings.HasPrefix(line, "-----") {
@@ -45,6 +81,16 @@ func newSecretSet(raw ...string) *secretSet {
 	return s
 }
 
+// jsonEscaped is secret as it appears inside a JSON string.
+func jsonEscaped(secret string, escapeHTML bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(secret) // a string always encodes
+	out := strings.TrimSpace(b.String())
+	return out[1 : len(out)-1]
+}
+
 // scrub returns text with every secret form, and every long token that is a
 // fragment of a secret, replaced by [REDACTED]. It allocates only when it
 // finds something.
@@ -53,7 +99,7 @@ func (s *secretSet) scrub(text string) string {
 		return text
 	}
 	for _, form := range s.forms {
-		if strings.Contains(text, form) {
+		if len(form) >= minSecretForm && strings.Contains(text, form) {
 			text = strings.ReplaceAll(text, form, redacted)
 		}
 	}
@@ -109,4 +155,36 @@ func (s *secretSet) containsFragment(tok string) bool {
 func isTokenByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '+' || c == '/' || c == '=' || c == '_' || c == '-'
+}
+
+// redactJSON decodes a JSON value, scrubs every string in it (object keys
+// included), and encodes it again; escapes such as \u0041 cannot hide a
+// secret from it. ok is false when raw is not one JSON value.
+func (s *secretSet) redactJSON(raw []byte) (out []byte, ok bool) {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil || dec.More() {
+		return nil, false
+	}
+	out, err := json.Marshal(s.redactValue(v))
+	return out, err == nil
+}
+
+func (s *secretSet) redactValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		return s.scrub(v)
+	case []any:
+		for i := range v {
+			v[i] = s.redactValue(v[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[s.scrub(k)] = s.redactValue(e)
+		}
+		return out
+	}
+	return v
 }

@@ -9,13 +9,38 @@ import (
 const redacted = "[REDACTED]"
 
 // Secret holds a sensitive string: an API key, a client secret, a private
-// key. It prints as [REDACTED] in every fmt verb (%v, %+v, %#v, %s, %q, ...)
-// and in slog, so a Secret can sit in a struct that gets logged without
-// leaking. Reveal returns the value itself, for the one place that sends it.
-type Secret string
+// key. Make one with NewSecret. It prints as [REDACTED] in every fmt verb and
+// in slog, and marshals as [REDACTED], so a Secret can sit in a struct that
+// gets logged without leaking.
+//
+// The value lives behind a pointer to an unexported type. fmt's paths that
+// skip Format (a bad verb such as %p or %d, a value copy or an unexported
+// field printed with %+v) print a nested pointer as an address, never the
+// string it points to.
+type Secret struct {
+	v *secretValue
+}
+
+type secretValue struct{ s string }
+
+// NewSecret wraps s. The zero Secret holds "".
+func NewSecret(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{v: &secretValue{s}}
+}
 
 // Reveal returns the secret value. Call it only to send the value.
-func (s Secret) Reveal() string { return string(s) }
+func (s Secret) Reveal() string {
+	if s.v == nil {
+		return ""
+	}
+	return s.v.s
+}
+
+// IsZero reports whether the secret is empty.
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
 
 // String implements fmt.Stringer.
 func (s Secret) String() string { return redacted }

@@ -12,7 +12,7 @@ import (
 const canary = "CANARY-s3cr3t-7f9d"
 
 func TestSecretNeverPrints(t *testing.T) {
-	s := Secret(canary)
+	s := NewSecret(canary)
 	holder := struct {
 		ClientID     string
 		ClientSecret Secret
@@ -42,7 +42,7 @@ func TestSecretNeverPrints(t *testing.T) {
 }
 
 func TestConnectorOverrideNeverPrintsSecret(t *testing.T) {
-	d := ConnectorOverride{ClientID: "id", ClientSecret: canary, Tenant: "t"}
+	d := ConnectorOverride{ClientID: "id", ClientSecret: NewSecret(canary), Tenant: "t"}
 	for _, verb := range []string{"%v", "%+v", "%#v"} {
 		if out := fmt.Sprintf(verb, d); strings.Contains(out, canary) || !strings.Contains(out, "id") {
 			t.Errorf("%s = %s", verb, out)

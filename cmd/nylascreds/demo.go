@@ -52,12 +52,12 @@ func (d *demoRun) run() error {
 	ctx := d.ctx
 	p := wrapper.ProviderGoogle
 	d.say("nylascreds demo: the wrapper against the embedded fake Nylas API at %s", d.srv.URL)
-	d.say("(loopback only; every request and response is checked against openapi.yaml; secrets print as %s)", wrapper.Secret(""))
+	d.say("(loopback only; every request and response is checked against openapi.yaml; secrets print as %s)", wrapper.Secret{})
 
 	d.heading("Create a connector-override credential (POST)")
 	created, err := d.client.Create(ctx, p, wrapper.CreateRequest{
 		Name: "Google auth app #2",
-		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: "demo-secret-v1"},
+		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v1")},
 	})
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (d *demoRun) run() error {
 	storedBefore, _ := d.srv.StoredData(string(p), created.ID)
 	d.heading("Rotate its client secret (PATCH: credential_data replaces the stored object whole; the name is kept)")
 	updated, err := d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{
-		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: "demo-secret-v2"},
+		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v2")},
 	})
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func (d *demoRun) stored(p wrapper.Provider, id string) string {
 	for _, k := range keys {
 		v := fmt.Sprint(m[k])
 		if k == "client_secret" || k == "private_key" {
-			v = wrapper.Secret(v).String()
+			v = wrapper.NewSecret(v).String()
 		}
 		parts = append(parts, k+"="+v)
 	}

@@ -180,13 +180,13 @@ func (d *dataFlags) build(c *cli, required bool) (wrapper.CredentialData, []stri
 // secret reads the client secret from its file, else $NYLAS_CLIENT_SECRET.
 func (d *dataFlags) secret(c *cli) (wrapper.Secret, error) {
 	if d.clientSecretFile == "" {
-		return wrapper.Secret(strings.TrimSpace(c.getenv("NYLAS_CLIENT_SECRET"))), nil
+		return wrapper.NewSecret(strings.TrimSpace(c.getenv("NYLAS_CLIENT_SECRET"))), nil
 	}
 	b, err := readSmallFile(d.clientSecretFile, c.stdin)
 	if err != nil {
-		return "", err
+		return wrapper.Secret{}, err
 	}
-	return wrapper.Secret(strings.TrimSpace(string(b))), nil
+	return wrapper.NewSecret(strings.TrimSpace(string(b))), nil
 }
 
 // readSmallFile reads a secret or key file ("-" is stdin), refusing anything

@@ -305,8 +305,10 @@ func TestVerboseLogsEachAttemptWithoutSecrets(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "status=503") || !strings.Contains(lines[1], "status=200") ||
-		!strings.Contains(lines[1], "attempt=2") || !strings.Contains(lines[1], "method=PATCH") || !strings.Contains(lines[1], "request_id=nylastest-") {
+	// The flow check's GET meets the 503 and is retried; then the PATCH.
+	if len(lines) != 3 || !strings.Contains(lines[0], "method=GET") || !strings.Contains(lines[0], "status=503") ||
+		!strings.Contains(lines[1], "attempt=2") || !strings.Contains(lines[1], "status=200") ||
+		!strings.Contains(lines[2], "method=PATCH") || !strings.Contains(lines[2], "attempt=1") || !strings.Contains(lines[2], "request_id=nylastest-") {
 		t.Errorf("-v output = %q", r.stderr)
 	}
 	// Without -v: nothing on stderr.
@@ -335,7 +337,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, want := range []string{"1. Create a connector-override credential", "the stored secret changed: true", "refused before sending: credential_data.client_secret: is required",
-		"2 before, 2 after (nothing was sent)", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
+		"3 before, 3 after (nothing was sent)", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo transcript lacks %q", want)
 		}
