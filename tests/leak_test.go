@@ -27,9 +27,10 @@ const canaryPEMLine = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
 // leakWatch collects everything a test printed or logged and fails the test
 // at cleanup if a canary appears in it.
 type leakWatch struct {
-	mu   sync.Mutex
-	text bytes.Buffer
-	logs bytes.Buffer // shared by the JSON and text loggers below
+	mu       sync.Mutex
+	canaries []string // beyond the package's own
+	text     bytes.Buffer
+	logs     bytes.Buffer // shared by the JSON and text loggers below
 }
 
 func newLeakWatch(t testing.TB) *leakWatch {
@@ -38,7 +39,7 @@ func newLeakWatch(t testing.TB) *leakWatch {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		all := w.text.String() + w.logs.String()
-		for _, canary := range []string{canaryAPIKey, canaryClientSecret, canaryPEMLine} {
+		for _, canary := range append([]string{canaryAPIKey, canaryClientSecret, canaryPEMLine}, w.canaries...) {
 			for _, form := range []string{canary, fmt.Sprintf("%x", canary), fmt.Sprintf("%X", canary)} {
 				if strings.Contains(all, form) {
 					t.Errorf("canary %s… leaked into output", canary[:12])
@@ -47,6 +48,13 @@ func newLeakWatch(t testing.TB) *leakWatch {
 		}
 	})
 	return w
+}
+
+// addCanary watches for more secrets (and forms of them).
+func (w *leakWatch) addCanary(canaries ...string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.canaries = append(w.canaries, canaries...)
 }
 
 // Write makes leakWatch a log sink.

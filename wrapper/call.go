@@ -155,7 +155,7 @@ func (e scrubbedError) Unwrap() error { return e.ctx }
 type interruptedError struct{ ctx, last error }
 
 func (e interruptedError) Error() string {
-	return e.ctx.Error() + " while waiting to retry after: " + e.last.Error()
+	return e.last.Error() + " (not retried: " + e.ctx.Error() + ")"
 }
 func (e interruptedError) Unwrap() []error { return []error{e.ctx, e.last} }
 

@@ -52,8 +52,9 @@ type APIError struct {
 }
 
 // Unwrap returns the context's error when the call's context ended while it
-// waited to retry after this response (errors.Is(err, context.Canceled)),
-// else nil.
+// waited to retry after this response, or its deadline came before the wait
+// would end: errors.Is(err, context.Canceled) or
+// errors.Is(err, context.DeadlineExceeded) then holds. Otherwise nil.
 func (e *APIError) Unwrap() error { return e.interrupted }
 
 // Error describes the failure: method, path, status, type, message and request id.
@@ -79,7 +80,7 @@ func (e *APIError) Error() string {
 		b.WriteString(" after " + strconv.Itoa(e.Attempts) + " attempts")
 	}
 	if e.interrupted != nil {
-		b.WriteString(" (then " + e.interrupted.Error() + " while waiting to retry)")
+		b.WriteString(" (not retried: " + e.interrupted.Error() + ")")
 	}
 	return b.String()
 }

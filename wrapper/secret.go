@@ -13,22 +13,24 @@ const redacted = "[REDACTED]"
 // in slog, and marshals as [REDACTED], so a Secret can sit in a struct that
 // gets logged without leaking.
 //
-// The value lives behind a pointer to an unexported type. fmt's paths that
-// skip Format (a bad verb such as %p or %d, a value copy or an unexported
-// field printed with %+v) print a nested pointer as an address, never the
-// string it points to.
+// The value lives behind a pointer to an unexported string type. fmt's
+// paths that skip Format (a bad verb such as %p or %d, a value copy or an
+// unexported field printed with %+v) dereference a pointer only when it
+// points to a struct, array, slice or map: a pointer to a string always
+// prints as an address.
 type Secret struct {
-	v *secretValue
+	v *secretString
 }
 
-type secretValue struct{ s string }
+type secretString string
 
 // NewSecret wraps s. The zero Secret holds "".
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{v: &secretValue{s}}
+	v := secretString(s)
+	return Secret{v: &v}
 }
 
 // Reveal returns the secret value. Call it only to send the value.
@@ -36,7 +38,7 @@ func (s Secret) Reveal() string {
 	if s.v == nil {
 		return ""
 	}
-	return s.v.s
+	return string(*s.v)
 }
 
 // IsZero reports whether the secret is empty.

@@ -59,18 +59,19 @@ func (c *Client) send(ctx context.Context, cfg *config, s *secrets, build func(s
 		c.attempt(ctx, cfg, s, req, ex)
 
 		retry, wait, why := cfg.retry.next(req.Method, attempt, ex.status, ex.header, ex.err, time.Now())
-		if deadline, ok := ctx.Deadline(); retry && ok && time.Until(deadline) < wait {
+		if !retry {
+			return ex
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// The deadline would pass while waiting: answer now with what
 			// we have rather than with a bare timeout.
-			retry = false
-		}
-		if !retry {
+			ex.interrupted = deadlineFirst{wait}
 			return ex
 		}
 		ex.retried = append(ex.retried, why)
 		ex.lost = ex.lost || outcomeLost(ex.status, ex.err)
 		if err := sleepCtx(ctx, wait); err != nil {
-			ex.interrupted = err
+			ex.interrupted = fmt.Errorf("%w while waiting to retry", err)
 			return ex
 		}
 	}
@@ -155,6 +156,15 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// deadlineFirst: the context's deadline comes before the wait for a retry
+// would end, so the call ends now (errors.Is(err, context.DeadlineExceeded)).
+type deadlineFirst struct{ wait time.Duration }
+
+func (e deadlineFirst) Error() string {
+	return "the context's deadline comes before a retry in " + e.wait.Round(time.Millisecond).String()
+}
+func (e deadlineFirst) Unwrap() error { return context.DeadlineExceeded }
 
 // tooLargeError wraps ErrResponseTooLarge with the limit that was exceeded.
 type tooLargeError struct{ limit int64 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
 )
@@ -24,10 +26,23 @@ import (
 // values), including keys this package does not know. The private key is
 // parsed once, when the value is built, never per call.
 type GoogleServiceAccount struct {
-	data         gen.ServiceAccountData // built once; sent as is
-	update       gen.UpdateCredentialRequest_CredentialData
+	k *serviceAccountKey
+}
+
+// serviceAccountKey keeps the private key in a Secret, out of data, so that
+// no fmt path that dereferences k (a bad verb does) reaches it.
+type serviceAccountKey struct {
+	data         gen.ServiceAccountData // every key but private_key, as the file has them
+	privateKey   Secret
 	clientEmail  string
 	privateKeyID string
+}
+
+// keyData returns the key file's data, private key included, to send.
+func (k *serviceAccountKey) keyData() gen.ServiceAccountData {
+	data := k.data
+	data.PrivateKey = k.privateKey.Reveal()
+	return data
 }
 
 // opParseKeyFile names key-file parsing in a *ValidationError.
@@ -59,6 +74,20 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 	}
 	if dec.More() {
 		probs.add("credential_data", "must be exactly one JSON object")
+		return nil, probs.err(op)
+	}
+
+	if !utf8.Valid(keyFile) {
+		// encoding/json turns invalid UTF-8 into U+FFFD without a word:
+		// the key would be sent changed. Name the values that hold it.
+		for _, k := range sortedRawKeys(raw) {
+			if !utf8.Valid(raw[k]) {
+				probs.add("credential_data."+k, "must be valid UTF-8 text")
+			}
+		}
+		if len(probs.list) == 0 {
+			probs.add("credential_data", "must be valid UTF-8 text (a key name is not)")
+		}
 		return nil, probs.err(op)
 	}
 
@@ -115,13 +144,19 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 			data.Set(k, v)
 		}
 	}
-	g := &GoogleServiceAccount{data: data, clientEmail: data.ClientEmail, privateKeyID: data.PrivateKeyId}
-	// Encode the update form once: the key file's keys go through a sorted
-	// map in the generated marshaller, which is too costly to repeat per call.
-	if err := g.update.FromServiceAccountData(data); err != nil {
-		return nil, fmt.Errorf("nylascreds: encode google service account: %w", err)
+	key := &serviceAccountKey{privateKey: NewSecret(data.PrivateKey), clientEmail: data.ClientEmail, privateKeyID: data.PrivateKeyId}
+	data.PrivateKey = ""
+	key.data = data
+	return &GoogleServiceAccount{k: key}, nil
+}
+
+func sortedRawKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return g, nil
+	slices.Sort(keys)
+	return keys
 }
 
 // checkPKCS8 checks the private_key of a key file.
@@ -179,24 +214,24 @@ func (*GoogleServiceAccount) CredentialType() CredentialType { return Credential
 
 // ClientEmail returns the service account's address.
 func (g *GoogleServiceAccount) ClientEmail() string {
-	if g == nil {
+	if g == nil || g.k == nil {
 		return ""
 	}
-	return g.clientEmail
+	return g.k.clientEmail
 }
 
 // PrivateKeyID returns the id of the key (not the key itself).
 func (g *GoogleServiceAccount) PrivateKeyID() string {
-	if g == nil {
+	if g == nil || g.k == nil {
 		return ""
 	}
-	return g.privateKeyID
+	return g.k.privateKeyID
 }
 
 // check is cheap: the key was parsed when the value was built. A nil or zero
 // value (not built by ParseGoogleServiceAccountKey) has none of its keys.
 func (g *GoogleServiceAccount) check(_ operation, probs problems) problems {
-	if g == nil || g.data.PrivateKey == "" {
+	if g == nil || g.k == nil {
 		probs.add("credential_data.private_key_id", "is required")
 		probs.add("credential_data.private_key", "is required (build the value with ParseGoogleServiceAccountKey)")
 		probs.add("credential_data.client_email", "is required")
@@ -209,20 +244,22 @@ func (g *GoogleServiceAccount) createBody(name string) (gen.CreateCredentialRequ
 	err := body.FromCreateServiceAccountCredential(gen.CreateServiceAccountCredential{
 		Name:           name,
 		CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount,
-		CredentialData: g.data,
+		CredentialData: g.k.keyData(),
 	})
 	return body, err
 }
 
 func (g *GoogleServiceAccount) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
-	return g.update, nil
+	var data gen.UpdateCredentialRequest_CredentialData
+	err := data.FromServiceAccountData(g.k.keyData())
+	return data, err
 }
 
 func (g *GoogleServiceAccount) secretValues() []string {
-	if g == nil {
+	if g == nil || g.k == nil {
 		return nil
 	}
-	return []string{g.data.PrivateKey}
+	return []string{g.k.privateKey.Reveal()}
 }
 
 // String describes the account without its private key.
@@ -231,7 +268,7 @@ func (g *GoogleServiceAccount) String() string {
 		return "GoogleServiceAccount(nil)"
 	}
 	return fmt.Sprintf("GoogleServiceAccount{client_email: %s, private_key_id: %s, private_key: %s}",
-		g.clientEmail, g.privateKeyID, redacted)
+		g.ClientEmail(), g.PrivateKeyID(), redacted)
 }
 
 // GoString is the %#v form; it redacts like String.

@@ -1,0 +1,120 @@
+package wrapper
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+// TestNoFmtPathReachesASecret (defect g): fmt's bad-verb path skips Format,
+// and %+v of a value copy or of an unexported field prints fields raw. Every
+// verb, with every flag, over every way a secret can be held, must print no
+// form of it.
+func TestNoFmtPathReachesASecret(t *testing.T) {
+	const key = "CANARY-api-key-0a1b2c3d"
+	c, err := New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := testKeyFile(t)
+	sa, err := ParseGoogleServiceAccountKey(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemLine := strings.Split(sa.k.privateKey.Reveal(), "\n")[1]
+	secret := NewSecret(canary)
+	type holder struct {
+		s  Secret
+		c  *Client
+		cv Client
+		g  GoogleServiceAccount
+		d  ConnectorOverride
+	}
+	values := map[string]any{
+		"Secret":                secret,
+		"*Secret":               &secret,
+		"Client copy":           *c,
+		"*Client":               c,
+		"GoogleServiceAccount":  *sa,
+		"*GoogleServiceAccount": sa,
+		"unexported fields":     holder{secret, c, *c, *sa, ConnectorOverride{ClientSecret: secret}},
+		"*unexported fields":    &holder{secret, c, *c, *sa, ConnectorOverride{ClientSecret: secret}},
+		"exported fields": struct {
+			S Secret
+			C *Client
+			G *GoogleServiceAccount
+		}{secret, c, sa},
+		"slice":              []any{secret, c, *c, sa, *sa},
+		"map":                map[string]any{"s": secret, "c": *c},
+		"connector override": ConnectorOverride{ClientID: "id", ClientSecret: secret, Settings: map[string]any{"token": secret}},
+		"admin consent":      MicrosoftAdminConsent{ClientID: "id", ClientSecret: secret, Tenant: "t"},
+		"update request":     UpdateRequest{Data: sa},
+	}
+	var verbs []string
+	for v := 'a'; v <= 'z'; v++ {
+		verbs = append(verbs, string(v))
+	}
+	for v := 'A'; v <= 'Z'; v++ {
+		verbs = append(verbs, string(v))
+	}
+	leaks := func(out string) bool {
+		for _, s := range []string{key, canary, pemLine} {
+			for _, form := range []string{s, fmt.Sprintf("%x", s), fmt.Sprintf("%X", s), fmt.Sprintf("% x", s),
+				base64.StdEncoding.EncodeToString([]byte(s))} {
+				if strings.Contains(out, form) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for name, v := range values {
+		for _, verb := range verbs {
+			for _, flags := range []string{"", "+", "#", " ", "-", "0", "+#"} {
+				format := "%" + flags + verb
+				if out := fmt.Sprintf(format, v); leaks(out) {
+					t.Errorf("%s with %s leaks: %.200s", name, format, out)
+				}
+			}
+		}
+		var logs bytes.Buffer
+		slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "v", v)
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "v", v)
+		if js, err := json.Marshal(v); err == nil {
+			logs.Write(js)
+		}
+		if leaks(logs.String()) {
+			t.Errorf("%s leaks through slog or JSON: %.300s", name, logs.String())
+		}
+	}
+	// The values still work.
+	if c.apiKey.Reveal() != key || secret.Reveal() != canary || !strings.Contains(sa.k.privateKey.Reveal(), pemLine) {
+		t.Error("a secret lost its value")
+	}
+}
+
+// TestSnippetIsBoundedAndRuneSafe (defect e): invalid UTF-8 grows when it
+// becomes U+FFFD; the cut must stay within the bound and keep valid tails.
+func TestSnippetIsBoundedAndRuneSafe(t *testing.T) {
+	cases := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{strings.Repeat("\xff0", 400), 512, strings.Repeat("\uFFFD0", 128)},
+		{"abc\xffdé", 8, "abc\uFFFDd"},
+		{"abcdé", 6, "abcdé"},
+		{"abcdé", 5, "abcd"},
+		{"", 5, ""},
+	}
+	for _, tc := range cases {
+		got := snippet([]byte(tc.in), tc.n)
+		if got != tc.want || len(got) > tc.n {
+			t.Errorf("snippet(%q, %d) = %q (%d bytes), want %q", tc.in, tc.n, got, len(got), tc.want)
+		}
+	}
+}
