@@ -65,7 +65,12 @@ func (k call[T]) run(ctx context.Context, c *Client, cfg *config) (T, *exchange,
 	ex := c.send(ctx, cfg, s, k.build)
 	var zero T
 	if err := ex.failure(s); err != nil {
-		record(cfg, ex, s, "")
+		var apiErr *APIError
+		bodyID := ""
+		if errors.As(err, &apiErr) {
+			bodyID = apiErr.RequestID
+		}
+		record(cfg, ex, s, bodyID)
 		return zero, ex, err
 	}
 	resp := &http.Response{StatusCode: ex.status, Header: ex.header, Body: io.NopCloser(bytes.NewReader(ex.body))}

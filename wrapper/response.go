@@ -8,8 +8,8 @@ import "net/http"
 type Response struct {
 	// StatusCode is the HTTP status of the last response.
 	StatusCode int
-	// RequestID is the response's X-Request-Id header, else the request_id
-	// of its JSON body.
+	// RequestID is the request_id of the response's JSON body, else its
+	// X-Request-Id header: quote it to Nylas support.
 	RequestID string
 	// Header holds the last response's headers, scrubbed of the call's secrets.
 	Header http.Header
