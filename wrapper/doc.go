@@ -14,6 +14,17 @@
 // request that fails validation returns a *ValidationError without any
 // network I/O.
 //
+// Because of that, Update also refuses credential_data of another flow than
+// the one the credential is stored with (reading it first where the provider
+// does not decide the flow), unless UpdateRequest.AllowFlowChange says the
+// flow is being replaced on purpose.
+//
+// Every call goes one way: its options and input are checked (no I/O on a
+// problem), the generated builder makes the request, one loop sends it
+// (headers, retries, the body cap), the generated parser decodes a 2xx, and
+// one place maps every failure to *APIError, *ResponseError or
+// *RequestError. The same options configure a Client (New) and one call.
+//
 // Secrets (the API key, client secrets, private keys) are held in values that
 // redact themselves in every fmt verb and in slog, and never appear in errors.
 package wrapper

@@ -101,3 +101,49 @@ func ExampleParseGoogleServiceAccountKey() {
 	fmt.Println(err)
 	// Output: nylascreds: parse google service-account key: invalid key file: credential_data.private_key: must be a PEM "PRIVATE KEY" block
 }
+
+// Per-call options override the client's for one call; WithResponseInto
+// gives what the call's response said, such as the request id to quote to
+// Nylas support.
+func ExampleWithResponseInto() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+
+	var resp wrapper.Response
+	_, err := client.Create(context.Background(), wrapper.ProviderYahoo, wrapper.CreateRequest{
+		Name: "yahoo app",
+		Data: wrapper.ConnectorOverride{ClientID: "yahoo-client", ClientSecret: wrapper.NewSecret("secret")},
+	}, wrapper.WithRetries(0), wrapper.WithHeader("X-Change-Ticket", "CHG-1042"), wrapper.WithResponseInto(&resp))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode, resp.Attempts, resp.RequestID)
+	// Output:
+	// 201 1 nylastest-000001
+}
+
+// Further provider settings travel beside the typed keys; a Secret among
+// them is sent as its value and never printed.
+func ExampleConnectorOverride_settings() {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+
+	data := wrapper.ConnectorOverride{
+		ClientID:     "app-id",
+		ClientSecret: wrapper.NewSecret("secret"),
+		Tenant:       "contoso.onmicrosoft.com",
+		Settings:     map[string]any{"prompt": "select_account", "signing_key": wrapper.NewSecret("k3y")},
+	}
+	cred, err := client.Create(context.Background(), wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "own app", Data: data})
+	if err != nil {
+		panic(err)
+	}
+	stored, _ := srv.StoredData("microsoft", cred.ID)
+	fmt.Println(string(stored))
+	fmt.Printf("%v\n", data.Settings)
+	// Output:
+	// {"client_id":"app-id","client_secret":"secret","prompt":"select_account","signing_key":"k3y","tenant":"contoso.onmicrosoft.com"}
+	// map[prompt:select_account signing_key:[REDACTED]]
+}
