@@ -281,7 +281,7 @@ type ServiceAccountData struct {
 // SortBy defines model for SortBy.
 type SortBy string
 
-// UpdateCredentialRequest Both fields are optional, but at least one must be present. The body carries no credential_type, so credential_data may take any flow's shape; the caller must know the credential's flow.
+// UpdateCredentialRequest Both fields are optional. The body carries no credential_type, so credential_data may take any flow's shape; the caller must know the credential's flow.
 type UpdateCredentialRequest struct {
 	CredentialData *UpdateCredentialRequest_CredentialData `json:"credential_data,omitempty"`
 	Name           *string                                 `json:"name,omitempty"`

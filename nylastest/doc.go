@@ -17,4 +17,41 @@
 //	srv := nylastest.NewServer()
 //	defer srv.Close()
 //	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+//
+// # What it sends
+//
+// Credentials carry id, name, created_at and updated_at: Nylas's published
+// credential object. credential_type is sent only with WithCredentialType,
+// because the real API may not send it; test code that reads it both ways.
+// Timestamps come from the fake's clock (WithClock), and each create or
+// update is stamped at least one second after the previous one.
+//
+// # Where it is stricter than Nylas's reference
+//
+// The fake refuses a request that Nylas's published reference accepts only
+// where a real server would refuse it too; each such rule is a decision
+// written in openapi.yaml, beside the rule or, for the last two, at the top:
+//
+//   - limit and offset must not be negative (both are counts; 0 is
+//     accepted), and must fit in an int64;
+//   - names, and the keys of credential_data, must not be empty strings;
+//   - a request body over MaxBodyBytes (1 MiB) is answered 413, and nothing
+//     is done;
+//   - a JSON string that is not valid UTF-8 (raw bytes, or half a surrogate
+//     pair escaped as \ud800-\udfff) is answered 400
+//     (api.invalid_request_payload), naming the field: JSON text is UTF-8,
+//     and storing it would silently alter the name or secret.
+//
+// It accepts what the reference does not forbid: a PATCH body with fields
+// other than name and credential_data (ignored), or with neither (an update
+// that changes nothing but updated_at).
+//
+// # As a long-running server
+//
+// The fake is built to be attacked: requests without its API key are
+// answered 401 with their body read and thrown away, never kept; the request
+// log (Requests) is bounded; HTTPServer, Serve and NewServer set read, write
+// and idle timeouts (DefaultTimeouts, WithTimeouts) and bound headers to 64
+// KiB; Listen refuses an address that is not loopback unless asked. The
+// credentials a client creates are kept for the fake's lifetime.
 package nylastest

@@ -11,6 +11,8 @@ import (
 // none queued the fake behaves normally.
 type Fault struct {
 	// Delay waits before anything else (ends early if the client goes away).
+	// Past the write timeout (Timeouts.Write) the answer cannot be sent, and
+	// the client sees the connection closed.
 	Delay time.Duration
 	// Status, when set, is answered with Header and Body instead of the
 	// normal response. Body is sent as is; set Content-Type in Header.

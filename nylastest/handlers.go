@@ -52,9 +52,7 @@ func (ex *exchange) write(w http.ResponseWriter) {
 	if ex.in != nil {
 		if err := ex.fake.guard.checkResponse(ex.r.Context(), ex.in, ex.status, h, ex.out); err != nil {
 			err = fmt.Errorf("nylastest: %s %s: %d response off spec: %s", ex.r.Method, ex.r.URL.EscapedPath(), ex.status, firstLine(err.Error()))
-			ex.fake.mu.Lock()
-			ex.fake.violations = append(ex.fake.violations, err)
-			ex.fake.mu.Unlock()
+			ex.fake.recordViolation(err)
 			ex.fail(http.StatusInternalServerError, "nylastest.response_off_spec", err.Error())
 		}
 	}
@@ -80,7 +78,7 @@ func (f *Fake) handle(ex *exchange, op string, params map[string]string) {
 		}
 		switch op {
 		case "getCredential":
-			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": f.view(rec)})
 		case "updateCredential":
 			f.update(ex, rec)
 		case "deleteCredential":
@@ -93,13 +91,15 @@ func (f *Fake) handle(ex *exchange, op string, params map[string]string) {
 }
 
 func (f *Fake) list(ex *exchange, provider string) {
+	// The spec guard has checked that limit and offset are integers of
+	// int64 range, neither negative.
 	q := ex.r.URL.Query()
-	limit, offset := 10, 0
+	limit, offset := int64(10), int64(0)
 	if v := q.Get("limit"); v != "" {
-		limit, _ = strconv.Atoi(v)
+		limit, _ = strconv.ParseInt(v, 10, 64)
 	}
 	if v := q.Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v)
+		offset, _ = strconv.ParseInt(v, 10, 64)
 	}
 	sortBy, orderBy := q.Get("sort_by"), q.Get("order_by")
 	if sortBy == "" {
@@ -115,9 +115,13 @@ func (f *Fake) list(ex *exchange, provider string) {
 		}
 	}
 	sortRecords(recs, sortBy, orderBy)
-	data := []credentialJSON{}
-	for i := offset; i < len(recs) && i < offset+limit; i++ {
-		data = append(data, recs[i].view())
+	// Clamp before adding, so that no offset or limit can overflow.
+	n := int64(len(recs))
+	start := min(max(offset, 0), n)
+	end := start + min(max(limit, 0), n-start)
+	data := make([]credentialJSON, 0, end-start)
+	for _, r := range recs[start:end] {
+		data = append(data, f.view(r))
 	}
 	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": data, "limit": limit, "offset": offset})
 }
@@ -144,7 +148,7 @@ func (f *Fake) create(ex *exchange, provider string) {
 		// Nylas returns an existing credential with the same parameters
 		// instead of creating a second one; a name is unique otherwise.
 		if r.ctype == in.CredentialType && sameJSON(r.data, data) {
-			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": r.view()})
+			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": f.view(r)})
 			return
 		}
 		ex.fail(http.StatusBadRequest, "api.invalid_request_error", "a credential named "+strconv.Quote(in.Name)+" already exists")
@@ -154,7 +158,7 @@ func (f *Fake) create(ex *exchange, provider string) {
 	f.seq++
 	rec := &record{provider: provider, id: newID(), name: in.Name, ctype: in.CredentialType, data: data, createdAt: now, updatedAt: now, seq: f.seq}
 	f.creds[storeKey{provider, rec.id}] = rec
-	ex.ok(http.StatusCreated, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+	ex.ok(http.StatusCreated, map[string]any{"request_id": ex.reqID, "data": f.view(rec)})
 }
 
 func (f *Fake) update(ex *exchange, rec *record) {
@@ -175,12 +179,14 @@ func (f *Fake) update(ex *exchange, rec *record) {
 		}
 		rec.name = *in.Name
 	}
+	// Fields other than name and credential_data are ignored, and a body
+	// with neither changes nothing but updated_at (see openapi.yaml).
 	if in.CredentialData != nil {
 		// PATCH: the nested object is replaced as a whole, never merged.
 		rec.data = compactJSON(in.CredentialData)
 	}
 	rec.updatedAt = f.clock()
-	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": rec.view()})
+	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": f.view(rec)})
 }
 
 // flowProblem refuses flows that exist for one provider only.

@@ -3,6 +3,7 @@ package nylastest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,21 @@ import (
 // DefaultAPIKey is the key a fake accepts unless WithAPIKey says otherwise.
 const DefaultAPIKey = "nylastest_api_key"
 
+// MaxBodyBytes is the largest request body the fake accepts (1 MiB). A larger
+// one is answered with 413 in the Nylas error envelope, and nothing is done.
+const MaxBodyBytes = 1 << 20
+
+// DefaultRequestLog is how many requests Requests keeps unless
+// WithRequestLog says otherwise.
+const DefaultRequestLog = 1000
+
+// requestLogBytes bounds the bodies the request log keeps, whatever its
+// length: 16 MiB, 16 bodies of the largest size.
+const requestLogBytes = 16 << 20
+
+// maxViolations bounds the violations kept: the first ones tell the story.
+const maxViolations = 100
+
 // Option configures a Fake.
 type Option func(*Fake)
 
@@ -21,15 +37,43 @@ type Option func(*Fake)
 func WithAPIKey(key string) Option { return func(f *Fake) { f.apiKey = key } }
 
 // WithClock sets the fake's clock (time.Now by default), for deterministic
-// timestamps in tests.
+// timestamps in tests. Timestamps are Unix seconds, and each create or update
+// is stamped strictly after the previous one: when the clock has not moved
+// on, the fake adds one second, so a fixed clock gives 1, 2, 3... seconds
+// after its time, write after write. updated_at thus always changes on an
+// update, and sorting by it is never a tie.
 func WithClock(now func() time.Time) Option { return func(f *Fake) { f.now = now } }
 
+// WithCredentialType makes the fake report each credential's flow as
+// credential_type in its responses. By default it does not: Nylas's
+// published credential object has only id, name, created_at and updated_at,
+// and code that needs credential_type must be tested both with and without
+// it. The flow is stored either way.
+func WithCredentialType() Option { return func(f *Fake) { f.reportType = true } }
+
+// WithRequestLog sets how many requests Requests keeps (DefaultRequestLog
+// unless set); 0 keeps none. Whatever n, the log also drops its oldest
+// requests to keep their bodies under 16 MiB.
+func WithRequestLog(n int) Option {
+	return func(f *Fake) {
+		if n < 0 {
+			f.optErr = errors.Join(f.optErr, fmt.Errorf("nylastest: WithRequestLog: %d is negative", n))
+			return
+		}
+		f.log.max = n
+	}
+}
+
 // Fake is the fake API as an http.Handler, to serve on any listener. Most
-// tests want NewServer instead.
+// tests want NewServer instead; programs want HTTPServer or Serve, which add
+// the timeouts a long-running server needs.
 type Fake struct {
-	apiKey string
-	now    func() time.Time
-	guard  *specGuard
+	apiKey     string
+	now        func() time.Time
+	reportType bool
+	timeouts   Timeouts
+	guard      *specGuard
+	optErr     error
 
 	mu         sync.Mutex
 	creds      map[storeKey]*record
@@ -37,7 +81,7 @@ type Fake struct {
 	lastTime   int64
 	requestNo  int64
 	script     []Fault
-	requests   []Request
+	log        requestLog
 	violations []error
 }
 
@@ -47,9 +91,15 @@ func NewFake(opts ...Option) (*Fake, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Fake{apiKey: DefaultAPIKey, now: time.Now, guard: guard, creds: map[storeKey]*record{}}
+	f := &Fake{
+		apiKey: DefaultAPIKey, now: time.Now, timeouts: DefaultTimeouts, guard: guard,
+		creds: map[storeKey]*record{}, log: requestLog{max: DefaultRequestLog, maxBytes: requestLogBytes},
+	}
 	for _, opt := range opts {
 		opt(f)
+	}
+	if f.optErr != nil {
+		return nil, f.optErr
 	}
 	return f, nil
 }
@@ -60,14 +110,18 @@ type Server struct {
 	*httptest.Server
 }
 
-// NewServer starts a fake on 127.0.0.1. Close it when done. It panics if the
-// embedded openapi.yaml cannot be loaded, which a test of this module guards.
+// NewServer starts a fake on 127.0.0.1, with the same timeouts and limits as
+// HTTPServer. Close it when done. It panics if an option is invalid or the
+// embedded openapi.yaml cannot be loaded (a test of this module guards that).
 func NewServer(opts ...Option) *Server {
 	f, err := NewFake(opts...)
 	if err != nil {
 		panic(err)
 	}
-	return &Server{Fake: f, Server: httptest.NewServer(f)}
+	s := httptest.NewUnstartedServer(f)
+	f.configure(s.Config)
+	s.Start()
+	return &Server{Fake: f, Server: s}
 }
 
 // APIKey returns the key the fake accepts.
@@ -79,22 +133,33 @@ type Request struct {
 	// Path is the escaped path, as on the wire.
 	Path     string
 	RawQuery string
-	Body     []byte
-	// Authorized tells whether the request carried the fake's API key.
-	Authorized bool
+	// Body is the body as received; nil when it was over MaxBodyBytes.
+	Body []byte
 	// Operation is the spec's operationId ("" when no route matched).
 	Operation string
 }
 
-// Requests returns every request received so far, in order.
+// Requests returns the requests that carried the fake's API key, oldest
+// first: the most recent DefaultRequestLog of them (see WithRequestLog), and
+// fewer when their bodies would exceed 16 MiB. Requests without the key are
+// answered 401 and never kept, so a stray client cannot fill memory.
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Request(nil), f.requests...)
+	return f.log.all()
+}
+
+// RequestCount returns how many requests the fake has received, with or
+// without its API key, including those the request log no longer holds.
+func (f *Fake) RequestCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return int(f.requestNo)
 }
 
 // Violations returns the responses the fake refused to send because they
-// broke openapi.yaml (a bug in the fake). Tests should assert it is empty.
+// broke openapi.yaml (a bug in the fake): the first 100 of them. Tests should
+// assert it is empty.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -114,6 +179,18 @@ func (f *Fake) StoredData(provider, id string) (json.RawMessage, bool) {
 	return append(json.RawMessage(nil), r.data...), true
 }
 
+// StoredType returns the flow (credential_type) a credential was created
+// with, whether or not the fake reports it in responses.
+func (f *Fake) StoredType(provider, id string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.creds[storeKey{provider, id}]
+	if !ok {
+		return "", false
+	}
+	return r.ctype, true
+}
+
 // Len returns how many credentials provider's connector holds.
 func (f *Fake) Len(provider string) int {
 	f.mu.Lock()
@@ -129,25 +206,26 @@ func (f *Fake) Len(provider string) int {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	authorized := r.Header.Get("Authorization") == "Bearer "+f.apiKey
+	body, tooLarge, err := readBody(r, authorized)
 	if err != nil {
-		return
+		// The client went away or timed out mid-body: close the connection
+		// without an answer (returning would send an empty 200).
+		panic(http.ErrAbortHandler)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	authorized := r.Header.Get("Authorization") == "Bearer "+f.apiKey
 
+	route, params, routeErr := f.guard.route(r)
 	f.mu.Lock()
 	f.requestNo++
 	reqID := fmt.Sprintf("nylastest-%06d", f.requestNo)
-	rec := Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Body: body, Authorized: authorized}
-	f.mu.Unlock()
-
-	route, params, routeErr := f.guard.route(r)
-	if routeErr == nil {
-		rec.Operation = route.Operation.OperationID
+	if authorized {
+		rec := Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Body: body}
+		if routeErr == nil {
+			rec.Operation = route.Operation.OperationID
+		}
+		f.log.add(rec)
 	}
-	f.mu.Lock()
-	f.requests = append(f.requests, rec)
 	f.mu.Unlock()
 
 	fault, scripted := f.nextFault()
@@ -166,9 +244,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !authorized:
 		ex.fail(http.StatusUnauthorized, "api.authentication_error", "Unauthorized: missing or wrong API key")
+	case tooLarge:
+		ex.fail(http.StatusRequestEntityTooLarge, "api.invalid_request_error", fmt.Sprintf("request body is larger than %d bytes (1 MiB); nothing was done", MaxBodyBytes))
 	case routeErr != nil:
 		ex.routeError(routeErr)
 	default:
+		if msg := textProblem(body); msg != "" {
+			ex.fail(http.StatusBadRequest, "api.invalid_request_payload", msg)
+			break
+		}
 		in, err := f.guard.checkRequest(r, route, params)
 		ex.in = in
 		if err != nil {
@@ -184,6 +268,42 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.write(w)
 }
 
+// drainBytes is how much of a body the fake reads only to throw away (a
+// body it refuses, or one without the API key) before it answers: enough
+// for any mistake, so that the client, still sending, is not reset before
+// it can read the answer. Beyond it net/http closes the connection.
+const drainBytes = 4 << 20
+
+// readBody reads a request body of at most MaxBodyBytes. The body of a
+// request without the API key (keep false), or of one over MaxBodyBytes
+// (tooLarge), is read and thrown away rather than kept, so that memory does
+// not grow with what clients send.
+func readBody(r *http.Request, keep bool) (body []byte, tooLarge bool, err error) {
+	if !keep || r.ContentLength > MaxBodyBytes {
+		n, err := io.CopyN(io.Discard, r.Body, drainBytes)
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		return nil, r.ContentLength > MaxBodyBytes || n > MaxBodyBytes, err
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > MaxBodyBytes {
+		_, err := io.CopyN(io.Discard, r.Body, drainBytes)
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		return nil, true, err
+	}
+	return buf.Bytes(), false, nil
+}
+
 // clock returns the current Unix second, strictly after the last one handed
 // out, so that an update always advances updated_at. Call with f.mu held.
 func (f *Fake) clock() int64 {
@@ -193,6 +313,15 @@ func (f *Fake) clock() int64 {
 	}
 	f.lastTime = t
 	return t
+}
+
+// recordViolation keeps the first maxViolations off-spec responses.
+func (f *Fake) recordViolation(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.violations) < maxViolations {
+		f.violations = append(f.violations, err)
+	}
 }
 
 // marshal is json.Marshal for values that cannot fail.

@@ -100,8 +100,11 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 	}
 	created := data(body)
 	id := created["id"].(string)
-	if created["name"] != "override" || created["created_at"] != float64(1700000000) || created["updated_at"] != created["created_at"] || created["credential_type"] != "connector" {
-		t.Errorf("created = %v", created)
+	if len(created) != 4 || created["name"] != "override" || created["created_at"] != float64(1700000000) || created["updated_at"] != created["created_at"] {
+		t.Errorf("created = %v, want exactly id, name, created_at, updated_at", created)
+	}
+	if ctype, _ := srv.StoredType("google", id); ctype != "connector" {
+		t.Errorf("stored type = %q", ctype)
 	}
 	if hdr.Get("X-Request-Id") != body["request_id"] {
 		t.Errorf("X-Request-Id %q != request_id %v", hdr.Get("X-Request-Id"), body["request_id"])
@@ -178,10 +181,11 @@ func TestRequestsOffSpecAreRefused(t *testing.T) {
 		method, path, body, want string
 	}{
 		{"GET", "/v3/connectors/inbox/creds", "", "path parameter provider"},
-		{"GET", "/v3/connectors/google/creds?limit=0", "", "query parameter limit"},
+		{"GET", "/v3/connectors/google/creds?limit=-1", "", "query parameter limit: number must be at least 0"},
+		{"GET", "/v3/connectors/google/creds?offset=-1", "", "query parameter offset: number must be at least 0"},
+		{"GET", "/v3/connectors/google/creds?offset=9223372036854775808", "", "query parameter offset: value 9223372036854775808: an invalid integer"},
 		{"GET", "/v3/connectors/google/creds?sort_by=name", "", "query parameter sort_by"},
-		{"PATCH", "/v3/connectors/google/creds/x", `{}`, "request body"},
-		{"PATCH", "/v3/connectors/google/creds/x", `{"credential_type":"connector"}`, "request body"},
+		{"PATCH", "/v3/connectors/google/creds/x", `{"name":""}`, "request body field name"},
 		{"PATCH", "/v3/connectors/google/creds/x", `{"credential_data":{"client_id":"only"}}`, "request body field credential_data"},
 		{"POST", "/v3/connectors/google/creds", `{"name":"n","credential_type":"connector","credential_data":{"client_id":"x"}}`, "request body"},
 		{"POST", "/v3/connectors/google/creds", `{"name":"n","credential_type":"magic","credential_data":{}}`, "request body"},
@@ -308,12 +312,13 @@ func TestScriptedFaults(t *testing.T) {
 		t.Errorf("delayed: %d after %v", status, time.Since(start))
 	}
 
+	// The second request carried no key: counted, never kept.
 	reqs := srv.Requests()
-	if len(reqs) != 6 || reqs[0].Operation != "listCredentials" || !reqs[0].Authorized || reqs[1].Authorized {
-		t.Errorf("requests = %+v", reqs)
+	if len(reqs) != 5 || srv.RequestCount() != 6 || reqs[0].Operation != "listCredentials" || reqs[1].Operation != "listCredentials" || reqs[2].Operation != "createCredential" {
+		t.Errorf("requests = %+v (count %d)", reqs, srv.RequestCount())
 	}
-	if !bytes.Equal(reqs[3].Body, []byte(connectorBody)) {
-		t.Errorf("recorded body = %q", reqs[3].Body)
+	if !bytes.Equal(reqs[2].Body, []byte(connectorBody)) {
+		t.Errorf("recorded body = %q", reqs[2].Body)
 	}
 }
 

@@ -31,8 +31,14 @@ type credentialJSON struct {
 	CredentialType string `json:"credential_type,omitempty"`
 }
 
-func (r *record) view() credentialJSON {
-	return credentialJSON{ID: r.id, Name: r.name, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, CredentialType: r.ctype}
+// view is the credential object the fake sends for r: credential_type only
+// when WithCredentialType asked for it.
+func (f *Fake) view(r *record) credentialJSON {
+	c := credentialJSON{ID: r.id, Name: r.name, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
+	if f.reportType {
+		c.CredentialType = r.ctype
+	}
+	return c
 }
 
 // newID returns a random UUID-shaped id, like Nylas's.

@@ -13,8 +13,22 @@ import (
 // TestWrapperAgainstFake runs each flow's create and update through the
 // wrapper against nylastest (which validates both directions) and reads back
 // what was stored: exactly the keys of the flow, replaced whole on update.
+// It runs against a fake that reports credential_type and one that does not
+// (the default, as Nylas may not send it): the client works either way, and
+// exposes the flow only when the server sent it.
 func TestWrapperAgainstFake(t *testing.T) {
-	srv := nylastest.NewServer()
+	for _, report := range []bool{false, true} {
+		t.Run(map[bool]string{false: "published-shape", true: "with-credential-type"}[report], func(t *testing.T) {
+			var opts []nylastest.Option
+			if report {
+				opts = append(opts, nylastest.WithCredentialType())
+			}
+			testWrapperAgainstFake(t, report, nylastest.NewServer(opts...))
+		})
+	}
+}
+
+func testWrapperAgainstFake(t *testing.T, report bool, srv *nylastest.Server) {
 	defer srv.Close()
 	c, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
 	if err != nil {
@@ -36,8 +50,19 @@ func TestWrapperAgainstFake(t *testing.T) {
 		if err != nil {
 			t.Fatalf("flow %d create: %v", i, err)
 		}
-		if _, err := c.Update(ctx, fl.provider, cred.ID, wrapper.UpdateRequest{Data: fl.update}); err != nil {
+		updated, err := c.Update(ctx, fl.provider, cred.ID, wrapper.UpdateRequest{Data: fl.update})
+		if err != nil {
 			t.Fatalf("flow %d update: %v", i, err)
+		}
+		want := wrapper.CredentialType("")
+		if report {
+			want = fl.create.CredentialType()
+		}
+		if cred.CredentialType != want || updated.CredentialType != want {
+			t.Errorf("flow %d: credential_type %q on create, %q on update, want %q", i, cred.CredentialType, updated.CredentialType, want)
+		}
+		if stored, _ := srv.StoredType(string(fl.provider), cred.ID); stored != string(fl.create.CredentialType()) {
+			t.Errorf("flow %d: stored type %q", i, stored)
 		}
 		stored, _ := srv.StoredData(string(fl.provider), cred.ID)
 		if fl.wantStored != "" && string(stored) != fl.wantStored {

@@ -395,7 +395,7 @@ func TestFaults(t *testing.T) {
 				}
 				e.id = cred.ID
 			}
-			base, baseLogs := len(e.srv.Requests()), e.watch.logCount()
+			base, baseLogs := e.srv.RequestCount(), e.watch.logCount()
 			e.srv.Enqueue(tc.faults...)
 			if tc.mkFaults != nil {
 				e.srv.Enqueue(tc.mkFaults()...)
@@ -406,7 +406,7 @@ func TestFaults(t *testing.T) {
 			elapsed := time.Since(start)
 			e.watch.observe(err, c)
 
-			if got := len(e.srv.Requests()) - base; got != tc.attempts {
+			if got := e.srv.RequestCount() - base; got != tc.attempts {
 				t.Errorf("server saw %d attempts, want %d", got, tc.attempts)
 			}
 			if got := e.watch.logCount() - baseLogs; got != tc.attempts && tc.name != "401-wrong-region-never-retried" {

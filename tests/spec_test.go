@@ -78,7 +78,7 @@ func TestSpecCheckerCatchesDrift(t *testing.T) {
 	f := newFakeAPI(t, jsonReply(200, `{"request_id":"r","data":{"id":"c","name":"n"}}`))
 	checker := newSpecChecker(t, f.URL)
 	hc := &http.Client{Transport: checker.wrap(f.Client().Transport)}
-	req, _ := http.NewRequest(http.MethodPatch, f.URL+"/v3/connectors/google/creds/c", strings.NewReader(`{"credential_type":"connector"}`))
+	req, _ := http.NewRequest(http.MethodPatch, f.URL+"/v3/connectors/google/creds/c", strings.NewReader(`{"name":""}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer k")
 	resp, err := hc.Do(req)

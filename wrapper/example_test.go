@@ -27,8 +27,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(cred.Name, cred.CredentialType)
-	// Output: Google auth app #2 connector
+	fmt.Println(cred.Name, cred.UpdatedAt.Equal(cred.CreatedAt))
+	// Output: Google auth app #2 true
 }
 
 func ExampleClient_Update() {

@@ -79,7 +79,7 @@ func (d *demoRun) run() error {
 	d.say("   stored credential_data: %s (the stored secret changed: %t)", d.stored(p, created.ID), string(storedBefore) != string(storedAfter))
 
 	d.heading("Try a partial credential_data (client_id only), which would erase the stored secret")
-	before := len(d.srv.Requests())
+	before := d.srv.RequestCount()
 	_, err = d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com"}})
 	var verr *wrapper.ValidationError
 	if !errors.As(err, &verr) {
@@ -88,7 +88,7 @@ func (d *demoRun) run() error {
 	for _, prob := range verr.Problems {
 		d.say("   refused before sending: %s", prob)
 	}
-	d.say("   requests the server saw: %d before, %d after (nothing was sent)", before, len(d.srv.Requests()))
+	d.say("   requests the server saw: %d before, %d after (nothing was sent)", before, d.srv.RequestCount())
 
 	d.heading("List the google connector's credentials")
 	page, err := d.client.List(ctx, p, &wrapper.ListOptions{SortBy: wrapper.SortByUpdatedAt})
@@ -128,12 +128,12 @@ func (d *demoRun) run() error {
 	if v := d.srv.Violations(); len(v) > 0 {
 		return fmt.Errorf("the fake wrote off-spec responses: %v", v)
 	}
-	d.say("\nDone: %d requests, all on spec.", len(d.srv.Requests()))
+	d.say("\nDone: %d requests, all on spec.", d.srv.RequestCount())
 	return nil
 }
 
 func describeCredential(c *wrapper.Credential) string {
-	return fmt.Sprintf("id=%s name=%q type=%s updated_at=%s", c.ID, c.Name, c.CredentialType, c.UpdatedAt.Format(time.RFC3339))
+	return fmt.Sprintf("id=%s name=%q updated_at=%s", c.ID, c.Name, c.UpdatedAt.Format(time.RFC3339))
 }
 
 // stored shows what the fake holds, with secret values redacted.
