@@ -52,7 +52,7 @@ Usage:
   nylascreds list   --provider P [--limit N] [--offset N] [--sort-by created_at|updated_at] [--order-by asc|desc] [--all]
   nylascreds delete --provider P --id ID
   nylascreds demo
-  nylascreds fake   [--addr HOST:PORT]
+  nylascreds fake   [--addr HOST:PORT] [--allow-non-loopback] [--report-credential-type]
 
 Connection flags (update, create, get, list, delete):
   --region us|eu          API region (default $NYLAS_REGION, else us)

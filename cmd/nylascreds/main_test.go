@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -348,24 +349,49 @@ func TestDemo(t *testing.T) {
 }
 
 func TestFakeServesUntilCancelled(t *testing.T) {
+	for _, report := range []bool{false, true} {
+		t.Run(fmt.Sprintf("report-credential-type=%t", report), func(t *testing.T) { testFakeServes(t, report) })
+	}
+}
+
+// testFakeServes runs nylascreds fake, creates a credential through it,
+// checks the credential object (credential_type only with the flag) and the
+// 413 for an over-cap body, and stops it.
+func testFakeServes(t *testing.T, report bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := newPipe()
 	var errOut bytes.Buffer
 	done := make(chan int, 1)
+	args := []string{"fake", "--addr", "127.0.0.1:0"}
+	if report {
+		args = append(args, "--report-credential-type")
+	}
 	go func() {
-		done <- run(ctx, []string{"fake", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), pw, &errOut)
+		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, &errOut)
 	}()
 	url := pr.waitFor(t, "listening on ")
 	key := pr.waitFor(t, "API key: ")
-	req, _ := http.NewRequest("GET", url+"/v3/connectors/google/creds", nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	post := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", url+"/v3/connectors/google/creds", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("fake answered %d", resp.StatusCode)
+	create := `{"name":"n","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s"}}`
+	status, body := post(create)
+	cred, _ := body["data"].(map[string]any)
+	if ctype, present := cred["credential_type"]; status != 201 || present != report || (report && ctype != "connector") {
+		t.Errorf("create: %d %v", status, body)
+	}
+	if status, body := post(create + strings.Repeat(" ", 1<<20)); status != 413 || body["error"] == nil {
+		t.Errorf("over-cap create: %d %v", status, body)
 	}
 	cancel()
 	select {

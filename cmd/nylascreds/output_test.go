@@ -71,7 +71,10 @@ func TestMoreUsageErrors(t *testing.T) {
 		{[]string{"list", "--provider", "google", "--limit", "many"}, []string{`invalid value "many" for flag -limit`}},
 		{[]string{"demo", "extra"}, []string{`unexpected argument "extra"`}},
 		{[]string{"fake", "--bogus"}, []string{"flag provided but not defined: -bogus"}},
-		{[]string{"fake", "--addr", "256.0.0.1:1"}, []string{"--addr: listen tcp"}},
+		{[]string{"fake", "--addr", "256.0.0.1:1"}, []string{`--addr "256.0.0.1:1" is not a loopback address`, "add --allow-non-loopback"}},
+		{[]string{"fake", "--addr", "0.0.0.0:4010"}, []string{`--addr "0.0.0.0:4010" is not a loopback address: the fake keeps every secret it is sent, so it listens on 127.0.0.1, ::1 or localhost only; add --allow-non-loopback to listen there anyway`}},
+		{[]string{"fake", "--addr", ":4010"}, []string{`--addr ":4010" is not a loopback address`}},
+		{[]string{"fake", "--addr", "127.0.0.1"}, []string{"--addr: address 127.0.0.1: missing port in address"}},
 	}
 	for _, tc := range cases {
 		before := len(h.srv.Requests())
