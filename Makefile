@@ -60,8 +60,10 @@ BENCH_ROUNDS ?= 5
 
 ## bench: benchmarks (not part of test): the wrapper against a hand-written net/http floor
 ## (BENCH_ROUNDS interleaved rounds), validation of built flow values, and walking 1,000
-## credentials; ends with the two ratio lines, from the medians of the rounds.
+## credentials, ending with the two ratio lines from the medians of the rounds; then the
+## fake server (nylastest): requests per second and bytes per 100,000 requests.
 bench:
 	@mkdir -p bench
 	NYLASCREDS_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test ./tests -run '^$$' -bench . -benchmem -count=1 | tee bench/bench.txt
 	@$(GO) run ./internal/benchratio bench/bench.txt
+	$(GO) test ./nylastest -run '^$$' -bench . -benchmem -count=1 | tee bench/fake.txt
