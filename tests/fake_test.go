@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/nylascreds/nylascreds/nylastest"
@@ -50,13 +51,17 @@ func testWrapperAgainstFake(t *testing.T, report bool, srv *nylastest.Server) {
 		if err != nil {
 			t.Fatalf("flow %d create: %v", i, err)
 		}
-		updated, err := c.Update(ctx, fl.provider, cred.ID, wrapper.UpdateRequest{Data: fl.update})
+		var resp wrapper.Response
+		updated, err := c.Update(ctx, fl.provider, cred.ID, wrapper.UpdateRequest{Data: fl.update}, wrapper.WithResponseInto(&resp))
 		if err != nil {
 			t.Fatalf("flow %d update: %v", i, err)
 		}
-		want := wrapper.CredentialType("")
+		want, wantCheck := wrapper.CredentialType(""), wrapper.FlowUnverified
 		if report {
-			want = fl.create.CredentialType()
+			want, wantCheck = fl.create.CredentialType(), wrapper.FlowVerified
+		}
+		if resp.FlowCheck != wantCheck {
+			t.Errorf("flow %d: flow check %q, want %q", i, resp.FlowCheck, wantCheck)
 		}
 		if cred.CredentialType != want || updated.CredentialType != want {
 			t.Errorf("flow %d: credential_type %q on create, %q on update, want %q", i, cred.CredentialType, updated.CredentialType, want)
@@ -88,4 +93,46 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// TestFlowGuardAgainstFake: connector data sent to a service-account
+// credential would erase its key. When the server reports credential_type,
+// Update refuses before any PATCH; when it does not (Nylas's published
+// shape), the update goes through unverified, and says so.
+func TestFlowGuardAgainstFake(t *testing.T) {
+	for _, report := range []bool{false, true} {
+		var opts []nylastest.Option
+		if report {
+			opts = append(opts, nylastest.WithCredentialType())
+		}
+		srv := nylastest.NewServer(opts...)
+		c, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		cred, err := c.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "directory sync", Data: serviceAccount(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := srv.StoredData("google", cred.ID)
+		var resp wrapper.Response
+		_, err = c.Update(ctx, wrapper.ProviderGoogle, cred.ID, wrapper.UpdateRequest{Data: connectorData}, wrapper.WithResponseInto(&resp))
+		reqs := srv.Requests()
+		last := reqs[len(reqs)-1].Operation
+		after, _ := srv.StoredData("google", cred.ID)
+		if report {
+			if !errors.Is(err, wrapper.ErrFlowMismatch) || last != "getCredential" || !bytes.Equal(before, after) {
+				t.Errorf("reported: err %v, last request %s, stored data changed %t", err, last, !bytes.Equal(before, after))
+			}
+		} else {
+			if err != nil || resp.FlowCheck != wrapper.FlowUnverified || last != "updateCredential" || bytes.Equal(before, after) {
+				t.Errorf("not reported: err %v, flow check %q, last request %s", err, resp.FlowCheck, last)
+			}
+		}
+		for _, v := range srv.Violations() {
+			t.Errorf("fake: %v", v)
+		}
+		srv.Close()
+	}
 }
