@@ -101,7 +101,7 @@ type sharedWrite struct {
 // once quiet, the pages of every size tile the whole list exactly.
 func TestMixedConcurrentLoad(t *testing.T) {
 	t.Parallel()
-	const workers, ops = 8, 120
+	const workers, ops = 8, 100
 	srv := newServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
