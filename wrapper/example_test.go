@@ -147,3 +147,32 @@ func ExampleConnectorOverride_settings() {
 	// {"client_id":"app-id","client_secret":"secret","prompt":"select_account","signing_key":"k3y","tenant":"contoso.onmicrosoft.com"}
 	// map[prompt:select_account signing_key:[REDACTED]]
 }
+
+// Update refuses credential_data of another flow than the stored one: a
+// PATCH would replace a service account's key with a connector override.
+// AllowFlowChange replaces the flow on purpose. (This fake reports each
+// credential's flow; a server that does not leaves the update unverified,
+// which Response.FlowCheck says.)
+func ExampleUpdateRequest_flowGuard() {
+	srv := nylastest.NewServer(nylastest.WithCredentialType())
+	defer srv.Close()
+	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	cred, _ := client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{
+		Name: "tenant consent",
+		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: wrapper.NewSecret("s1"), Tenant: "contoso.onmicrosoft.com"},
+	})
+	override := wrapper.ConnectorOverride{ClientID: "own-app", ClientSecret: wrapper.NewSecret("s2")}
+
+	_, err := client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{Data: override})
+	var mismatch *wrapper.FlowMismatchError
+	fmt.Println(errors.As(err, &mismatch), mismatch.Stored, mismatch.Sent)
+
+	var resp wrapper.Response
+	_, err = client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID,
+		wrapper.UpdateRequest{Data: override, AllowFlowChange: true}, wrapper.WithResponseInto(&resp))
+	fmt.Println(err, resp.FlowCheck)
+	// Output:
+	// true adminconsent connector
+	// <nil> skipped
+}
