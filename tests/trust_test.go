@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -197,6 +198,18 @@ func TestUntrustedCertificatesAreNotRetried(t *testing.T) {
 				return errors.As(err, &e) && e.Reason == x509.Expired
 			}},
 	}
+	cases = append(cases, struct {
+		name  string
+		cert  *tls.Certificate
+		base  func(s *tlsServer) string
+		hc    func(s *tlsServer) *http.Client
+		check func(err error) bool
+	}{"client-certificate-required", nil, func(s *tlsServer) string { return s.URL },
+		func(s *tlsServer) *http.Client {
+			s.TLS.ClientAuth = tls.RequireAnyClientCert
+			return trusting(s.Certificate())
+		},
+		func(err error) bool { var e *net.OpError; return errors.As(err, &e) && e.Op == "remote error" }})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTLSServer(t, tc.cert)
@@ -240,6 +253,32 @@ func TestDeleteAfter429Then404IsNotFound(t *testing.T) {
 	}
 	if e := apiErr(t, err); e.Attempts != 2 {
 		t.Errorf("attempts = %d, want 2", e.Attempts)
+	}
+}
+
+// A 429 or a 404 whose body is cut short, then a 404: neither first
+// attempt's outcome was lost (the status is the answer), so the 404 stands.
+func TestDeleteAfterACutShortRefusalThen404IsNotFound(t *testing.T) {
+	for _, status := range []int{429, 404} {
+		var n atomic.Int32
+		f := newFakeAPI(t, reply{Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if n.Add(1) == 1 {
+				w.Header().Set("Content-Length", "500")
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte(`{"reques`))
+				return
+			}
+			w.WriteHeader(404)
+			_, _ = w.Write([]byte(`{"request_id":"r","error":{"type":"api.not_found_error","message":"gone"}}`))
+		}})
+		// Not newClient: its spec checker reads bodies whole and would hide the cut.
+		c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetryBackoff(time.Millisecond, time.Millisecond))
+		err := c.Delete(context.Background(), wrapper.ProviderGoogle, "never-existed")
+		if err == nil || n.Load() < 1 {
+			t.Errorf("first answer %d cut short: Delete reported success for an id that never existed", status)
+		}
 	}
 }
 
@@ -348,6 +387,37 @@ func TestEchoedSecretsAreUnreachable(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			fmt.Fprintf(w, `{"you_sent":"%s"}`, jsonUnicodeEscape(secret))
 		},
+		"lower-case-percent-escapes": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "bad secret %s", strings.ToLower(url.QueryEscape(secret)))
+		},
+		"python-quote-form": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "bad secret %s", strings.NewReplacer("+", "%2B", "=", "%3D").Replace(secret))
+		},
+		"html-numeric-references": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "<p>%s</p>", strings.NewReplacer("+", "&#43;", "/", "&#x2F;", "=", "&#61;").Replace(secret))
+		},
+		"upper-cased": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"request_id":"r","error":{"type":"t","message":"bad key %s"}}`, strings.ToUpper(key))
+		},
+		"partial-after-equals": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Header().Set("X-Request-Id", "key="+key[:16])
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "token=%s key=%s", key[:16], key[:14])
+		},
+		"header-name-on-success": func(w http.ResponseWriter, key, _ string) {
+			w.Header().Set("X-Echo-"+key, "1")
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(credentialJSON))
+		},
 		"header-on-success": func(w http.ResponseWriter, key, _ string) {
 			w.Header().Set("X-Echo", key+" "+url.QueryEscape(secret))
 			w.Header().Set("X-Request-Id", key)
@@ -358,7 +428,8 @@ func TestEchoedSecretsAreUnreachable(t *testing.T) {
 	for name, answer := range answers {
 		t.Run(name, func(t *testing.T) {
 			watch := newLeakWatch(t)
-			watch.addCanary(secret, url.QueryEscape(secret), url.PathEscape(secret))
+			watch.addCanary(secret, url.QueryEscape(secret), url.PathEscape(secret), strings.ToLower(url.QueryEscape(secret)),
+				strings.ToUpper(canaryAPIKey), canaryAPIKey[:14], http.CanonicalHeaderKey("X-Echo-"+canaryAPIKey))
 			f := secretEchoServer(t, answer)
 			c, err := wrapper.New(canaryAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetries(0), wrapper.WithLogger(watch.jsonLogger()))
 			if err != nil {
@@ -542,5 +613,65 @@ func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
 	// connections opened hundreds here.
 	if failed.Load() != 0 || conns.Load() > 2*workers {
 		t.Errorf("%d failures; %d connections for %d calls from %d goroutines", failed.Load(), conns.Load(), workers*each, workers)
+	}
+}
+
+// Settings that encoding/json would send changed are refused: a Secret
+// inside a container it does not look into would go out as [REDACTED], and
+// invalid text as U+FFFD. A key file's \u escape of half a surrogate pair
+// would go out as U+FFFD too.
+func TestValuesThatWouldBeSentChangedAreRefused(t *testing.T) {
+	base := wrapper.ConnectorOverride{ClientID: "a", ClientSecret: wrapper.NewSecret("s")}
+	for name, v := range map[string]any{
+		"[]Secret":          []wrapper.Secret{wrapper.NewSecret("x")},
+		"map[string]Secret": map[string]wrapper.Secret{"k": wrapper.NewSecret("x")},
+		"struct":            struct{ A string }{"x"},
+		"[]string invalid":  []string{"ok", "a\xffb"},
+		"nested map key":    map[string]any{"a\xff": 1},
+		"raw invalid":       json.RawMessage("\"\xff\""),
+		"raw lone escape":   json.RawMessage(`"\ud800"`),
+	} {
+		d := base
+		d.Settings = map[string]any{"s": v}
+		err := wrapper.CheckUpdate(wrapper.ProviderYahoo, "id", wrapper.UpdateRequest{Data: d})
+		var verr *wrapper.ValidationError
+		if !errors.As(err, &verr) || !verr.Has("credential_data.s") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	for _, field := range []string{"project_id", "x_unknown"} {
+		file := strings.Replace(string(keyFile(t)), "{", `{"`+field+`": "proj-\ud800x",`, 1)
+		if field == "project_id" {
+			file = strings.Replace(string(keyFileWith(t, map[string]any{"project_id": nil})), "{", `{"project_id": "proj-\ud800x",`, 1)
+		}
+		_, err := wrapper.ParseGoogleServiceAccountKey([]byte(file))
+		var verr *wrapper.ValidationError
+		if !errors.As(err, &verr) || !verr.Has("credential_data."+field) {
+			t.Errorf("key file with a lone surrogate in %s: err = %v", field, err)
+		}
+	}
+	if _, err := wrapper.New(testAPIKey, wrapper.WithHeader("Idempotency-Key", "k1")); err == nil {
+		t.Error("Idempotency-Key accepted: net/http would re-send a create carrying it")
+	}
+}
+
+// A server cannot make an error or a log line megabytes long: request ids
+// and types are cut to 256 bytes, messages to 2,048.
+func TestServerTextIsBounded(t *testing.T) {
+	huge := strings.Repeat("m", 1<<20)
+	f := newFakeAPI(t, reply{Status: 400, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": strings.Repeat("h", 200<<10)},
+		Body: `{"request_id":"` + huge + `","error":{"type":"` + huge + `","message":"` + huge + `"}}`})
+	watch := newLeakWatch(t)
+	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithLogger(watch.jsonLogger()))
+	_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1")
+	e := apiErr(t, err)
+	if len(e.RequestID) > 256 || len(e.Type) > 256 || len(e.Message) > 2048 || len(err.Error()) > 3000 || !strings.HasSuffix(e.Message, "…") {
+		t.Errorf("request id %d, type %d, message %d, Error() %d bytes", len(e.RequestID), len(e.Type), len(e.Message), len(err.Error()))
+	}
+	watch.mu.Lock()
+	logLen := watch.logs.Len()
+	watch.mu.Unlock()
+	if logLen > 2000 {
+		t.Errorf("log record is %d bytes", logLen)
 	}
 }

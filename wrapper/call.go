@@ -87,18 +87,19 @@ func record(cfg *config, ex *exchange, s *secrets, bodyRequestID string) {
 	if cfg.into == nil || ex.status == 0 {
 		return
 	}
-	h := ex.header.Clone()
-	for k, vs := range h {
-		for i := range vs {
-			vs[i] = s.scrub(vs[i])
+	h := make(http.Header, len(ex.header))
+	for k, vs := range ex.header {
+		clean := make([]string, len(vs))
+		for i, v := range vs {
+			clean[i] = s.scrub(v)
 		}
-		h[k] = vs
+		h[s.scrub(k)] = clean
 	}
 	id := bodyRequestID
 	if id == "" {
-		id = h.Get("X-Request-Id")
+		id = serverText(s.get(), ex.header.Get("X-Request-Id"), maxIDText)
 	}
-	*cfg.into = Response{StatusCode: ex.status, RequestID: s.scrub(id), Header: h, Attempts: ex.attempts, Retried: ex.retried}
+	*cfg.into = Response{StatusCode: ex.status, RequestID: id, Header: h, Attempts: ex.attempts, Retried: ex.retried}
 }
 
 // failure turns the record of a call into the error it ended with, or nil
@@ -125,7 +126,7 @@ func (ex *exchange) failure(s *secrets) error {
 // was over the cap or cut short, or (for a 2xx) not what the API documents.
 func (ex *exchange) unusable(s *secrets, err error) error {
 	return &ResponseError{Method: ex.method, Path: ex.path, StatusCode: ex.status,
-		RequestID: s.scrub(ex.header.Get("X-Request-Id")), Attempts: ex.attempts, Err: sanitize(err, s)}
+		RequestID: serverText(s.get(), ex.header.Get("X-Request-Id"), maxIDText), Attempts: ex.attempts, Err: sanitize(err, s)}
 }
 
 // sanitize keeps a cause whose text holds no secret of the call, so that

@@ -41,7 +41,9 @@ type APIError struct {
 	// an HTTP-date), or 0 when it sent none.
 	RetryAfter time.Duration
 	// Body is the start of a body that was not the JSON envelope (an HTML
-	// error page, say), at most 512 bytes; empty otherwise.
+	// error page, say), at most 512 bytes; empty otherwise. RequestID and
+	// Type are cut to 256 bytes and Message to 2,048, so that no server can
+	// make an error line megabytes long.
 	Body string
 	// Attempts is how many HTTP attempts the call made, retries included.
 	Attempts int
@@ -173,10 +175,32 @@ func newAPIError(ex *exchange, secrets *secretSet) *APIError {
 		// limit would no longer match.
 		e.Body = snippet(body, maxErrorBodySnippet)
 	}
-	e.RequestID = secrets.scrub(e.RequestID)
-	e.Type = secrets.scrub(e.Type)
-	e.Message = secrets.scrub(e.Message)
+	e.RequestID = serverText(secrets, e.RequestID, maxIDText)
+	e.Type = serverText(secrets, e.Type, maxIDText)
+	e.Message = serverText(secrets, e.Message, maxMessageText)
 	return e
+}
+
+// Bounds on text a server sends into errors, log records and Responses, so
+// that a hostile or broken server cannot make every line megabytes long.
+const (
+	maxIDText      = 256  // request ids, error types
+	maxMessageText = 2048 // error messages
+)
+
+// serverText is text from a server made fit for an error or a log record:
+// scrubbed of the call's secrets, then cut to at most max bytes of valid
+// UTF-8, marked with "…" when cut.
+func serverText(secrets *secretSet, text string, max int) string {
+	text = secrets.scrub(text)
+	if len(text) <= max && utf8.ValidString(text) {
+		return text
+	}
+	cut := snippet([]byte(text), max-len("…"))
+	if len(cut) < len(text) {
+		cut += "…"
+	}
+	return cut
 }
 
 // snippet returns the start of body as valid UTF-8 text of at most n bytes,

@@ -192,6 +192,8 @@ var reservedHeaders = map[string]string{
 	"Connection":          "net/http manages connections",
 	"User-Agent":          "use WithUserAgent",
 	"Accept":              "the API answers JSON",
+	"Idempotency-Key":     "net/http would then re-send a create by itself",
+	"X-Idempotency-Key":   "net/http would then re-send a create by itself",
 }
 
 // WithHeader adds a header to every request of the client (in New) or of

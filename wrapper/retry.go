@@ -78,6 +78,11 @@ func (p retryPolicy) next(method string, attempt, status int, header http.Header
 		if !transient(err) {
 			return false, 0, ""
 		}
+		if status != 0 && !(status >= 200 && status <= 299) && !retryableStatus(status) {
+			// The body was cut short, but the status is the server's answer
+			// (a 404 is a 404): trying again would not change it.
+			return false, 0, ""
+		}
 		if method == http.MethodPost && !neverConnected(err) {
 			return false, 0, ""
 		}
@@ -119,16 +124,16 @@ func retryReason(status int, err error) string {
 }
 
 // outcomeLost reports whether an attempt may have been acted on although
-// its answer was lost: a gateway error, or a connection that failed after
-// the request could have reached the server.
+// its answer was lost: a gateway error, a 2xx whose body was cut short, or a
+// connection that failed after the request could have reached the server.
 func outcomeLost(status int, err error) bool {
 	switch {
-	case err != nil:
-		return !neverConnected(err)
+	case status == 0:
+		return err != nil && !neverConnected(err)
 	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return true
 	}
-	return false
+	return err != nil && status >= 200 && status <= 299
 }
 
 // backoff is exponential from initialBackoff, capped at maxBackoff, less up
@@ -147,7 +152,9 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 // hashicorp/go-retryablehttp, what cannot change by trying again is final:
 // an ended context, a refused redirect, an oversized body, a certificate
 // that is untrusted, expired or for another host, a TLS handshake with
-// something that does not speak TLS, a host that does not exist. Connection
+// something that does not speak TLS, a TLS alert either side raised (a
+// client certificate required, no shared cipher), a host that does not
+// exist. Connection
 // failures (refused, reset, closed, timed out) and bodies cut short are
 // transient.
 func transient(err error) bool {
@@ -170,6 +177,10 @@ func transient(err error) bool {
 		return false
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return false
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error") {
+		return false // crypto/tls reports alerts over TCP this way
 	}
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||

@@ -42,12 +42,16 @@ func (s *secrets) scrub(text string) string {
 // record or a Response: the call's secrets, in every form a server might
 // echo them as text.
 //
-// Covered: the secret as is; JSON-escaped (with and without HTML escaping);
-// URL query- and path-escaped; HTML-escaped; each line of a multi-line
-// secret (a PEM key); and any run of 12 or more token characters (base64,
-// hex, ids) found inside a secret. JSON bodies are decoded before they are
-// scrubbed (redactJSON), so \u escapes cannot hide a secret. Not covered:
-// a secret re-encoded as a whole (base64 or hex of the full value).
+// Covered, ignoring ASCII case: the secret as is; JSON-escaped (with and
+// without HTML escaping); URL query- and path-escaped; HTML-escaped; each
+// line of a multi-line secret (a PEM key); any run of 12 or more token
+// characters (base64, hex, ids) found inside a secret, alone or after a
+// "=", "/" or "+"; and all of these inside text that is percent-escaped or
+// written as HTML character references (decoded before it is scrubbed).
+// JSON bodies are decoded before they are scrubbed (redactJSON), so \u
+// escapes cannot hide a secret. Not covered: a secret re-encoded as a whole
+// (base64 or hex of the full value), or cut into pieces shorter than 12
+// characters.
 type secretSet struct {
 	raw   []string // the secrets themselves
 	forms []string // the escaped and line forms above, at least 4 bytes each
@@ -92,27 +96,95 @@ func jsonEscaped(secret string, escapeHTML bool) string {
 }
 
 // scrub returns text with every secret form, and every long token that is a
-// fragment of a secret, replaced by [REDACTED]. It allocates only when it
-// finds something.
+// fragment of a secret, replaced by [REDACTED], ignoring case. A server may
+// echo a secret percent-escaped (in either case, with or without "/") or as
+// HTML character references: when the text decoded of those escapes holds a
+// secret, the decoded text is what is scrubbed and returned. It allocates
+// only when it finds something.
 func (s *secretSet) scrub(text string) string {
 	if s == nil || text == "" || len(s.raw) == 0 {
 		return text
 	}
+	if decoded := unescapeText(text); decoded != text && s.redact(decoded) != decoded {
+		text = decoded
+	}
+	return s.redact(text)
+}
+
+func (s *secretSet) redact(text string) string {
 	for _, form := range s.forms {
-		if len(form) >= minSecretForm && strings.Contains(text, form) {
-			text = strings.ReplaceAll(text, form, redacted)
+		if len(form) >= minSecretForm {
+			text = replaceFold(text, form)
 		}
 	}
-	return s.scrubFragments(text)
+	text = s.scrubFragments(text, isTokenByte)
+	// A fragment glued to a parameter name ("key=AbC...") is not inside a
+	// secret as a whole run: look again with = / + as separators.
+	return s.scrubFragments(text, isTokenByteStrict)
+}
+
+// unescapeText decodes HTML character references and every valid %XX
+// escape, leaving anything else as it is.
+func unescapeText(text string) string {
+	text = html.UnescapeString(text)
+	if !strings.Contains(text, "%") {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
+			b.WriteByte(unhex(text[i+1])<<4 | unhex(text[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(text[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// replaceFold replaces every occurrence of form in text, ignoring ASCII
+// case, by [REDACTED].
+func replaceFold(text, form string) string {
+	lowText, lowForm := strings.ToLower(text), strings.ToLower(form)
+	if len(lowText) != len(text) || len(lowForm) != len(form) {
+		return strings.ReplaceAll(text, form, redacted) // case mapping changed lengths: exact only
+	}
+	i := strings.Index(lowText, lowForm)
+	if i < 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for i >= 0 {
+		b.WriteString(text[last : last+i])
+		b.WriteString(redacted)
+		last += i + len(form)
+		i = strings.Index(lowText[last:], lowForm)
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // scrubFragments redacts maximal runs of token characters (base64, base64url,
-// hex, ids) that occur inside a secret: a server that echoes part of a key.
-func (s *secretSet) scrubFragments(text string) string {
+// hex, ids) that occur inside a secret, ignoring case: a server that echoes
+// part of a key.
+func (s *secretSet) scrubFragments(text string, token func(byte) bool) string {
 	var b *strings.Builder
 	last := 0
 	for i := 0; i < len(text); {
-		if !isTokenByte(text[i]) {
+		if !token(text[i]) {
 			i++
 			continue
 		}
@@ -123,7 +195,7 @@ func (s *secretSet) scrubFragments(text string) string {
 			continue
 		}
 		j := i
-		for j < len(text) && isTokenByte(text[j]) {
+		for j < len(text) && token(text[j]) {
 			j++
 		}
 		if j-i >= minFragment && s.containsFragment(text[i:j]) {
@@ -144,8 +216,9 @@ func (s *secretSet) scrubFragments(text string) string {
 }
 
 func (s *secretSet) containsFragment(tok string) bool {
+	tok = strings.ToLower(tok)
 	for _, secret := range s.raw {
-		if len(secret) >= minFragment && strings.Contains(secret, tok) {
+		if len(secret) >= minFragment && strings.Contains(strings.ToLower(secret), tok) {
 			return true
 		}
 	}
@@ -153,8 +226,11 @@ func (s *secretSet) containsFragment(tok string) bool {
 }
 
 func isTokenByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '+' || c == '/' || c == '=' || c == '_' || c == '-'
+	return isTokenByteStrict(c) || c == '+' || c == '/' || c == '='
+}
+
+func isTokenByteStrict(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }
 
 // redactJSON decodes a JSON value, scrubs every string in it (object keys

@@ -202,13 +202,13 @@ func logAttempt(ctx context.Context, l *slog.Logger, s *secrets, ex *exchange, s
 	}
 	level := slog.LevelDebug
 	if ex.status != 0 {
-		attrs = append(attrs, slog.Int("status", ex.status), slog.String("request_id", s.scrub(ex.header.Get("X-Request-Id"))))
+		attrs = append(attrs, slog.Int("status", ex.status), slog.String("request_id", serverText(s.get(), ex.header.Get("X-Request-Id"), maxIDText)))
 		if ex.status >= 400 {
 			level = slog.LevelWarn
 		}
 	}
 	if ex.err != nil {
-		attrs = append(attrs, slog.String("error", s.scrub(ex.err.Error())))
+		attrs = append(attrs, slog.String("error", serverText(s.get(), ex.err.Error(), maxMessageText)))
 		level = slog.LevelWarn
 	}
 	l.LogAttrs(ctx, level, "nylascreds http attempt", attrs...)

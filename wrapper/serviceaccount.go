@@ -77,11 +77,12 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		return nil, probs.err(op)
 	}
 
-	if !utf8.Valid(keyFile) {
-		// encoding/json turns invalid UTF-8 into U+FFFD without a word:
-		// the key would be sent changed. Name the values that hold it.
+	if !utf8.Valid(keyFile) || hasLoneSurrogate(keyFile) {
+		// encoding/json turns invalid UTF-8, and \u escapes of half a
+		// surrogate pair, into U+FFFD without a word: the key would be sent
+		// changed. Name the values that hold them.
 		for _, k := range sortedRawKeys(raw) {
-			if !utf8.Valid(raw[k]) {
+			if !utf8.Valid(raw[k]) || hasLoneSurrogate(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
 			}
 		}

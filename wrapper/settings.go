@@ -3,6 +3,7 @@ package wrapper
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"unicode/utf8"
 )
@@ -22,10 +23,15 @@ func settingJSON(v any) (json.RawMessage, error) {
 	return raw, nil
 }
 
-// revealSecrets returns v with every Secret replaced by its value, and
-// refuses strings that are not valid UTF-8 (encoding/json would send U+FFFD).
+// revealSecrets returns v with every Secret replaced by its value. It takes
+// the JSON-shaped values a setting can hold and refuses others, so that
+// nothing is sent changed: encoding/json would send a Secret inside another
+// container as [REDACTED], and invalid UTF-8 as U+FFFD.
 func revealSecrets(v any) (any, error) {
 	switch v := v.(type) {
+	case nil, bool, json.Number,
+		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return v, nil
 	case Secret:
 		return revealSecrets(v.Reveal())
 	case string:
@@ -33,6 +39,23 @@ func revealSecrets(v any) (any, error) {
 			return nil, errors.New("must be valid UTF-8 text")
 		}
 		return v, nil
+	case json.RawMessage:
+		if !utf8.Valid(v) || !json.Valid(v) || hasLoneSurrogate(v) {
+			return nil, errors.New("must be valid JSON in UTF-8")
+		}
+		return v, nil
+	case []string:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = e
+		}
+		return revealSecrets(out)
+	case map[string]string:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = e
+		}
+		return revealSecrets(out)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
@@ -45,6 +68,9 @@ func revealSecrets(v any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
+			if !utf8.ValidString(k) {
+				return nil, errors.New("a key inside it must be valid UTF-8 text")
+			}
 			r, err := revealSecrets(e)
 			if err != nil {
 				return nil, err
@@ -53,7 +79,50 @@ func revealSecrets(v any) (any, error) {
 		}
 		return out, nil
 	}
-	return v, nil
+	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any, []string, map[string]any or map[string]string", v)
+}
+
+// hasLoneSurrogate reports whether JSON text holds a \u escape of half a
+// UTF-16 surrogate pair: encoding/json decodes it to U+FFFD.
+func hasLoneSurrogate(raw []byte) bool {
+	for i := 0; i+1 < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // \\, \" and the like: skip the escaped byte
+			continue
+		}
+		r, ok := hex4(raw[i+2:])
+		switch {
+		case !ok:
+			continue
+		case r >= 0xD800 && r <= 0xDBFF:
+			if next, ok := hex4(raw[min(i+8, len(raw)):]); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && next >= 0xDC00 && next <= 0xDFFF {
+				i += 11
+				continue
+			}
+			return true
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		}
+		i += 5
+	}
+	return false
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		if !isHex(c) {
+			return 0, false
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, true
 }
 
 // appendSecrets adds the values of the Secrets in v to out.
