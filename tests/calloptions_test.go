@@ -202,7 +202,7 @@ func TestConnectorSettings(t *testing.T) {
 	}
 	d := data
 	d.Settings = map[string]any{"ch": make(chan int)}
-	if err := wrapper.CheckCreate(wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: d}); err == nil || !strings.Contains(err.Error(), "credential_data.ch: cannot be encoded as JSON") {
+	if err := wrapper.CheckCreate(wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: d}); err == nil || !strings.Contains(err.Error(), "credential_data.ch: is a chan int; a setting is a string, number") {
 		t.Errorf("unencodable setting: %v", err)
 	}
 }
