@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// listHandler serves total credentials in pages, each made when it is
+// asked for, so that the server holds no more than one page: its memory is
+// in the same heap as the client's, and must not grow with total.
+func listHandler(total int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		if limit <= 0 {
+			limit = 10
+		}
+		end := min(offset+limit, total)
+		buf := make([]byte, 0, 64+96*max(end-offset, 0))
+		buf = append(buf, `{"request_id":"r","data":[`...)
+		for i := offset; i < end; i++ {
+			if i > offset {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `{"id":"cred-`...)
+			buf = strconv.AppendInt(buf, int64(i), 10)
+			buf = append(buf, `","name":"name-`...)
+			buf = strconv.AppendInt(buf, int64(i), 10)
+			buf = append(buf, `","created_at":`...)
+			buf = strconv.AppendInt(buf, int64(1700000000+i), 10)
+			buf = append(buf, `,"updated_at":`...)
+			buf = strconv.AppendInt(buf, int64(1700000000+i), 10)
+			buf = append(buf, '}')
+		}
+		buf = append(buf, `],"limit":`...)
+		buf = strconv.AppendInt(buf, int64(limit), 10)
+		buf = append(buf, `,"offset":`...)
+		buf = strconv.AppendInt(buf, int64(offset), 10)
+		buf = append(buf, '}')
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(buf)
+	})
+}
+
+// walk reads every credential with All, calling each (if not nil) with the
+// index of every credential, and returns how many it read.
+func walk(b *testing.B, c *wrapper.Client, each func(i int)) int {
+	n := 0
+	for _, err := range c.All(context.Background(), wrapper.ProviderGoogle, nil) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		if each != nil {
+			each(n)
+		}
+		n++
+	}
+	return n
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkAll walks 1,000 and 10,000 credentials with All (pages of
+// DefaultPageSize) and reports the time per credential ("ns/cred") and the
+// peak live heap of the walk ("peak-heap-B"): the heap in use after a
+// garbage collection at the first credential of every page (when the new
+// page and the previous page's ids are both held), less the heap in use
+// before the walk. A walk whose memory stays that of one page reports about
+// the same peak for both sizes.
+func BenchmarkAll(b *testing.B) {
+	for _, total := range []int{1000, 10000} {
+		b.Run(strconv.Itoa(total), func(b *testing.B) {
+			srv := newServer(b, false, listHandler(total))
+			c := newDefaultClient(b, srv.URL)
+
+			// One instrumented walk, outside the timing: a collection per
+			// page would dominate the time per credential.
+			before := liveHeap()
+			var peak uint64
+			n := walk(b, c, func(i int) {
+				if i%wrapper.DefaultPageSize == 0 {
+					peak = max(peak, liveHeap())
+				}
+			})
+			if n != total {
+				b.Fatalf("walked %d credentials, want %d", n, total)
+			}
+
+			b.ReportAllocs()
+			for b.Loop() {
+				if n := walk(b, c, nil); n != total {
+					b.Fatalf("walked %d credentials, want %d", n, total)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*total), "ns/cred")
+			b.ReportMetric(float64(peak-min(peak, before)), "peak-heap-B")
+		})
+	}
+}
+
+// BenchmarkValidate measures checking a built flow value (what Update does
+// before building the request). Parsing a Google key happens once, when the
+// value is built, so it is outside the loop.
+func BenchmarkValidate(b *testing.B) {
+	key, err := os.ReadFile("../testdata/service-account.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sa, err := wrapper.ParseGoogleServiceAccountKey(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	flows := []struct {
+		name     string
+		provider wrapper.Provider
+		data     wrapper.CredentialData
+	}{
+		{"connector", wrapper.ProviderGoogle, connectorData},
+		{"adminconsent", wrapper.ProviderMicrosoft, wrapper.MicrosoftAdminConsent{ClientID: clientID, ClientSecret: wrapper.NewSecret(clientSecret), Tenant: "contoso.onmicrosoft.com"}},
+		{"serviceaccount", wrapper.ProviderGoogle, sa},
+	}
+	for _, fl := range flows {
+		b.Run(fl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			req := wrapper.UpdateRequest{Data: fl.data}
+			for b.Loop() {
+				if err := wrapper.CheckUpdate(fl.provider, credID, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
