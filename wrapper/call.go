@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // RequestError is returned when a call got no usable HTTP response at all:
@@ -59,7 +60,7 @@ func checked(optErr error, probs *problems, op string) error {
 }
 
 func (k call[T]) run(ctx context.Context, c *Client, cfg *config) (T, *exchange, error) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	ctx, cancel := withTimeout(ctx, cfg.timeout)
 	defer cancel()
 	s := newSecrets(c, k.data)
 	ex := c.send(ctx, cfg, s, k.build)
@@ -80,6 +81,17 @@ func (k call[T]) run(ctx context.Context, c *Client, cfg *config) (T, *exchange,
 		return zero, ex, ex.unusable(s, err)
 	}
 	return v, ex, nil
+}
+
+// withTimeout bounds ctx to d from now, unless its deadline comes first
+// (inside Update, which bounds its flow check and its PATCH together, it
+// always does): a second timer would never fire, and costs 5 allocations
+// per call (tests/bench: 171 to 166 per PATCH).
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // record fills in the caller's Response (WithResponseInto), when a response arrived.

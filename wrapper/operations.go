@@ -114,7 +114,7 @@ func (c *Client) Update(ctx context.Context, provider Provider, id string, req U
 	if err := errors.Join(optErr, CheckUpdate(provider, id, req)); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout) // the check and the PATCH together
+	ctx, cancel := withTimeout(ctx, cfg.timeout) // the check and the PATCH together
 	defer cancel()
 	flow, err := c.checkStoredFlow(ctx, cfg, provider, id, req)
 	if err != nil {
