@@ -8,24 +8,27 @@ import (
 )
 
 // secrets are one call's secrets (the API key and those of the credential
-// data it sends), expanded into a secretSet only when something from the
-// server has to be scrubbed: a successful call never pays for it.
+// data it sends), listed and expanded into a secretSet only when something
+// from the server has to be scrubbed: a successful call never pays for it
+// (listing them up front cost 4 allocations per call; tests/bench: 166 to
+// 162 per PATCH).
 type secrets struct {
-	raw []string
-	set *secretSet
+	key  Secret
+	data CredentialData
+	set  *secretSet
 }
 
 func newSecrets(c *Client, data CredentialData) *secrets {
-	s := &secrets{raw: []string{c.apiKey.Reveal()}}
-	if data != nil {
-		s.raw = append(s.raw, data.secretValues()...)
-	}
-	return s
+	return &secrets{key: c.apiKey, data: data}
 }
 
 func (s *secrets) get() *secretSet {
 	if s.set == nil {
-		s.set = newSecretSet(s.raw...)
+		raw := []string{s.key.Reveal()}
+		if s.data != nil {
+			raw = append(raw, s.data.secretValues()...)
+		}
+		s.set = newSecretSet(raw...)
 	}
 	return s.set
 }
