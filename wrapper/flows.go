@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -164,8 +165,27 @@ func (d ConnectorOverride) createBody(name string) (gen.CreateCredentialRequest,
 	return body, err
 }
 
+// connectorJSON is a ConnectorOverride without Settings as it is sent, in
+// the generated encoder's key order. Encoding it directly rather than
+// through gen.ConnectorData, whose MarshalJSON builds and sorts a map for
+// its additional properties, saves 11 of the 162 allocations of a PATCH
+// (tests/bench; wrapper/floor 1.35 to 1.26). The bytes are the same:
+// TestConnectorUpdateDataEncodesAsGenerated.
+type connectorJSON struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Tenant       string `json:"tenant,omitempty"`
+}
+
 func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
 	var out gen.UpdateCredentialRequest_CredentialData
+	if len(d.Settings) == 0 {
+		raw, err := json.Marshal(connectorJSON{d.ClientID, d.ClientSecret.Reveal(), d.Tenant})
+		if err != nil {
+			return out, err
+		}
+		return out, out.UnmarshalJSON(raw)
+	}
 	data, err := d.genData()
 	if err != nil {
 		return out, err
