@@ -65,10 +65,10 @@ BENCH_PKGS ?= ./tests/bench
 ## bench: benchmarks (not part of test), a few minutes: the wrapper with its defaults against a
 ## hand-written net/http floor over plain HTTP and TLS, sequential and 32-way (BENCH_ROUNDS
 ## interleaved rounds), the update flow guard, validation, and All over 1,000 and 10,000
-## credentials, ending with the ratio lines, connection counts and targets from the medians of
-## the rounds; then the fake server (nylastest): requests per second and bytes per 100,000 requests.
+## credentials; the fake server (nylastest): requests per second and bytes per 100,000 requests;
+## then the summary: ratio lines, connection counts and targets, from the medians of the rounds.
 bench:
 	@mkdir -p bench
 	NYLASCREDS_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test $(BENCH_PKGS) -run '^$$' -bench . -benchmem -count=1 | tee bench/bench.txt
-	@$(GO) run ./internal/benchratio bench/bench.txt
 	$(GO) test ./nylastest -run '^$$' -bench . -benchmem -count=1 | tee bench/fake.txt
+	@$(GO) run ./internal/benchratio bench/bench.txt
