@@ -3,6 +3,7 @@
 //
 //	wrapper/floor ns/op: sequential 1.02, parallel 1.01; TLS: sequential 1.03, parallel 1.04
 //	wrapper/floor allocs/op: sequential 1.28, parallel 1.28; TLS: sequential 1.27, parallel 1.28
+//	wrapper/floor CPU/op: sequential 1.05, parallel 1.04; TLS: sequential 1.04, parallel 1.03
 //	connections opened, wrapper/floor: sequential 1/1, parallel 32/32; TLS: sequential 1/1, parallel 32/32
 //	guarded google update (GET, then PATCH): sequential 101 µs (1.91x the PATCH), parallel 52 µs (1.95x)
 //	All: 2.9 µs per credential over 10,000; peak live heap 61 KiB (1,000: 58 KiB, 1.05x)
@@ -139,6 +140,22 @@ func summary(in io.Reader) ([]string, error) {
 			}
 		}
 		out = append(out, "wrapper/floor "+row.unit+": "+joinCases(parts))
+	}
+
+	// CPU per op: informative, no target; steadier than time per op on a
+	// shared machine.
+	var cpu []string
+	for _, c := range cases {
+		w, okw := r.median(patchName("wrapper", c.transport, c.mode), "cpu-ns/op")
+		f, okf := r.median(patchName("floor", c.transport, c.mode), "cpu-ns/op")
+		if !okw || !okf || f == 0 {
+			cpu = nil
+			break
+		}
+		cpu = append(cpu, fmt.Sprintf("%s %.2f", c.label, w/f))
+	}
+	if cpu != nil {
+		out = append(out, "wrapper/floor CPU/op: "+joinCases(cpu))
 	}
 
 	var conns []string

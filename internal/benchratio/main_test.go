@@ -15,7 +15,7 @@ func patchLines(round string, wrapperNS, floorNS, wrapperAllocs, floorAllocs, pa
 		}
 		for _, side := range []struct{ name, ns, allocs string }{{"wrapper", wrapperNS, wrapperAllocs}, {"floor", floorNS, floorAllocs}} {
 			sb.WriteString("BenchmarkPatch/" + side.name + "/" + c.transport + "/" + c.mode + round + "-2   100   " +
-				side.ns + " ns/op   " + conns + " conns   9000 B/op   " + side.allocs + " allocs/op\n")
+				side.ns + " ns/op   " + conns + " conns   " + side.ns + "0 cpu-ns/op   9000 B/op   " + side.allocs + " allocs/op\n")
 		}
 	}
 	return sb.String()
@@ -40,6 +40,7 @@ func TestSummary(t *testing.T) {
 	want := []string{
 		"wrapper/floor ns/op: sequential 1.10, parallel 1.10; TLS: sequential 1.10, parallel 1.10",
 		"wrapper/floor allocs/op: sequential 1.30, parallel 1.30; TLS: sequential 1.30, parallel 1.30",
+		"wrapper/floor CPU/op: sequential 1.10, parallel 1.10; TLS: sequential 1.10, parallel 1.10",
 		"connections opened, wrapper/floor: sequential 1/1, parallel 33/33; TLS: sequential 1/1, parallel 33/33",
 		"guarded google update (GET, then PATCH): sequential 0.2 µs (1.91x the PATCH), parallel 0.3 µs (2.73x)",
 		"All: 3.0 µs per credential over 10,000; peak live heap 61 KiB (1,000: 60 KiB, 1.02x)",

@@ -27,7 +27,12 @@ func rounds() int {
 // measure fills the pool (one connection sequentially, concurrency in
 // parallel; see server.fill), runs op sequentially or from concurrency
 // goroutines, and reports the TCP connections srv accepted in all
-// ("conns"): a pool that keeps its connections stays at 1 and concurrency.
+// ("conns": a pool that keeps its connections stays at 1 and concurrency)
+// and the CPU time the process used per op ("cpu-ns/op": client, server and
+// garbage collector together). On a shared machine the time per op swings
+// with the other jobs' load; the CPU per op much less, and on a quiet
+// machine, where the two cores are the limit, the parallel time per op
+// follows it.
 func measure(b *testing.B, srv *server, parallel bool, op func() error) {
 	b.ReportAllocs()
 	if parallel {
@@ -35,6 +40,7 @@ func measure(b *testing.B, srv *server, parallel bool, op func() error) {
 	} else {
 		srv.fill(b, 1, op)
 	}
+	cpu0, cpuOK := cpuTime()
 	if !parallel {
 		for b.Loop() {
 			if err := op(); err != nil {
@@ -55,6 +61,9 @@ func measure(b *testing.B, srv *server, parallel bool, op func() error) {
 		})
 	}
 	b.StopTimer()
+	if cpu1, ok := cpuTime(); ok && cpuOK && b.N > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+	}
 	b.ReportMetric(float64(srv.opened.Load()), "conns")
 }
 
