@@ -132,7 +132,7 @@ func newServer(tb testing.TB, useTLS bool, h http.Handler) *server {
 // server until all n have arrived, so that the client opens exactly n
 // connections: one per goroutine of the run that follows. Without it,
 // net/http dials a few spare connections when many requests start from an
-// empty pool (both sides, 33 to 70 for 32 goroutines here), which is not
+// empty pool (both sides, up to 70 for 32 goroutines here), which is not
 // what the connection count is about: a pool that keeps its connections
 // then opens none, one that drops them keeps opening.
 func (s *server) fill(tb testing.TB, n int, op func() error) {
