@@ -176,7 +176,7 @@ type CreateConnectorCredential struct {
 // CreateConnectorCredentialCredentialType defines model for CreateConnectorCredential.CredentialType.
 type CreateConnectorCredentialCredentialType string
 
-// CreateCredentialRequest One variant per credential_type.
+// CreateCredentialRequest One variant per credential_type: serviceaccount is the Google App Permission flow (google only); adminconsent the Microsoft admin-consent flow (microsoft only); connector overrides a connector's OAuth app (any provider).
 type CreateCredentialRequest struct {
 	union json.RawMessage
 }

@@ -58,12 +58,15 @@ func TestProvidersMatchSpec(t *testing.T) {
 	}
 }
 
-// TestCredentialTypesMatchSpec does the same for the three flows.
+// TestCredentialTypesMatchSpec does the same for the three flows: the
+// credential_type of each variant of the create body, in the spec's order.
 func TestCredentialTypesMatchSpec(t *testing.T) {
 	t.Parallel()
 	var want []string
-	for _, v := range loadSpec(t).Components.Schemas["CredentialType"].Value.Enum {
-		want = append(want, v.(string))
+	for _, variant := range loadSpec(t).Components.Schemas["CreateCredentialRequest"].Value.OneOf {
+		for _, v := range variant.Value.Properties["credential_type"].Value.Enum {
+			want = append(want, v.(string))
+		}
 	}
 	got := []string{string(wrapper.CredentialTypeServiceAccount), string(wrapper.CredentialTypeAdminConsent), string(wrapper.CredentialTypeConnector)}
 	if !slices.Equal(got, want) {
