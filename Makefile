@@ -1,12 +1,13 @@
 # Every tool used here comes from the Go toolchain or is pinned by a go.mod in
 # this repository, so a machine with Go 1.26 and the module proxy is enough.
 #
-# The code generator (oapi-codegen) is pinned by api/tools/go.mod and run with
-# `go tool -modfile=...` from generate.go. A separate tools module, rather than
-# a `tool` line in our own go.mod, keeps the generator's dependencies out of
-# the module graph of every program that imports nylascreds; `go tool` (rather
-# than `go run module@version`) also pins the generator's own dependencies
-# through api/tools/go.sum, so every machine produces byte-identical gen/.
+# The tools (oapi-codegen, oasdiff, apidiff, staticcheck, govulncheck) are
+# pinned by api/tools/go.mod and run with `go tool -modfile=...`. A separate
+# tools module, rather than `tool` lines in our own go.mod, keeps their
+# dependencies out of the module graph of every program that imports
+# nylascreds; `go tool` (rather than `go run module@version`) also pins each
+# tool's own dependencies through api/tools/go.sum, so every machine produces
+# byte-identical gen/ and the same findings.
 
 SHELL := bash
 .SHELLFLAGS := -o pipefail -ec
