@@ -2,6 +2,8 @@ module github.com/nylascreds/nylascreds
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/oapi-codegen/runtime v1.9.0
