@@ -13,6 +13,7 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -ec
 
 GO ?= go
+TOOL = $(GO) tool -modfile=api/tools/go.mod
 
 # Every target builds, tests and scans with the toolchain named by the
 # toolchain line of go.mod (go1.27.3), which the go command fetches through the
@@ -26,7 +27,7 @@ GO ?= go
 export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 
 .PHONY: all generate check-generated fmt-check vet test demo bench fuzz \
-	check-go-directive
+	spec-lint spec-check api-check check-gates release-check release-baselines check-go-directive
 
 all: test
 
@@ -55,9 +56,41 @@ vet:
 demo:
 	$(GO) run ./cmd/nylascreds demo
 
-## test: everything CI runs.
-test: fmt-check vet check-go-directive check-generated
+## test: everything CI runs. The spec and API gates come first, so
+## that a breaking change is named before anything fails to compile because of it.
+test: fmt-check spec-lint spec-check api-check vet check-go-directive check-generated check-gates
 	$(GO) test -race -count=1 ./...
+
+## spec-lint: openapi.yaml is a valid OpenAPI document (oasdiff validate, any
+## finding fails) and every component in it is used (TestSpecComponentsAreReferenced).
+spec-lint:
+	$(TOOL) oasdiff validate --allow-external-refs=false --color never --fail-on INFO openapi.yaml
+	$(GO) test -count=1 -run '^(TestSpecLoadsAndValidates|TestSpecComponentsAreReferenced|TestUnreferencedComponentsFindsUnused)$$' ./tests
+
+## spec-check: openapi.yaml against the spec of the last release (api/released/);
+## fails on a breaking change unless wrapper.Version starts a new compatibility line.
+spec-check:
+	@bash api/compat.sh spec-check
+
+## api-check: the Go API of nylascreds, gen, wrapper and nylastest against the last
+## release (apidiff); fails on an incompatible change under the same rule.
+api-check:
+	@bash api/compat.sh api-check
+
+## check-gates: prove in a scratch copy that spec-check and api-check fail on a
+## removed provider and a renamed wrapper function, and pass a new optional field.
+check-gates:
+	@bash api/compat.sh check-gates
+
+## release-check: what changed since the last release, whether it breaks, and how
+## to cut the next release.
+release-check:
+	@bash api/compat.sh release-check
+
+## release-baselines: rewrite api/released/ (spec, Go API export data, VERSION)
+## from the current tree and wrapper.Version; run only when cutting a release.
+release-baselines:
+	@bash api/compat.sh release-baselines
 
 ## check-go-directive: build and vet every package, tests included, with the
 ## machine's own Go (Go 1.26 in CI): the go directive promises Go 1.26 to importers.

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -34,6 +35,135 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 	if got := doc.OpenAPI; got != "3.0.3" {
 		t.Errorf("openapi version = %q, want 3.0.3", got)
 	}
+}
+
+// TestSpecComponentsAreReferenced: every component of openapi.yaml is used by
+// an operation, directly or through other components. An unused one describes
+// nothing a client sends or receives, and drifts unnoticed (part of make
+// spec-lint).
+func TestSpecComponentsAreReferenced(t *testing.T) {
+	t.Parallel()
+	unused, err := unreferencedComponents(nylascreds.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range unused {
+		t.Errorf("openapi.yaml: %s is not referenced from any operation; remove it or $ref it where it is used", c)
+	}
+}
+
+// TestUnreferencedComponentsFindsUnused proves the check above can fail, and
+// that references through other components, discriminator mappings and
+// security requirements all count as uses.
+func TestUnreferencedComponentsFindsUnused(t *testing.T) {
+	t.Parallel()
+	spec := `openapi: 3.0.3
+info: {title: t, version: "1"}
+security: [{key: []}]
+paths:
+  /things/{id}:
+    parameters: [{$ref: "#/components/parameters/id"}]
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+components:
+  securitySchemes:
+    key: {type: http, scheme: bearer}
+    other: {type: http, scheme: basic}
+  parameters:
+    id: {name: id, in: path, required: true, schema: {type: string}}
+  schemas:
+    Thing:
+      oneOf: [{$ref: "#/components/schemas/Small"}]
+      discriminator:
+        propertyName: kind
+        mapping: {big: "#/components/schemas/Big"}
+    Small: {type: object, properties: {kind: {type: string}}}
+    Big: {type: object, properties: {kind: {type: string}}}
+    Unused: {type: string}
+`
+	got, err := unreferencedComponents([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"components.schemas.Unused", "components.securitySchemes.other"}; !slices.Equal(got, want) {
+		t.Errorf("unreferencedComponents = %v, want %v", got, want)
+	}
+}
+
+// unreferencedComponents returns, sorted, as "components.KIND.NAME", every
+// component of an OpenAPI document that nothing outside components reaches,
+// directly or through other components: by $ref, by a discriminator mapping,
+// or, for a security scheme, by name in a security requirement.
+func unreferencedComponents(spec []byte) ([]string, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		return nil, err
+	}
+	components, _ := tree["components"].(map[string]any)
+	delete(tree, "components")
+
+	var queue []string
+	var walk func(v any, key string)
+	walk = func(v any, key string) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if ref, ok := child.(string); ok && (k == "$ref" || key == "mapping") {
+					queue = append(queue, ref)
+					continue
+				}
+				walk(child, k)
+			}
+		case []any:
+			for _, child := range v {
+				if req, ok := child.(map[string]any); ok && key == "security" {
+					for name := range req {
+						queue = append(queue, "#/components/securitySchemes/"+name)
+					}
+					continue
+				}
+				walk(child, key)
+			}
+		}
+	}
+	walk(tree, "")
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		ref := queue[0]
+		queue = queue[1:]
+		kind, name, ok := strings.Cut(strings.TrimPrefix(ref, "#/components/"), "/")
+		if !ok || !strings.HasPrefix(ref, "#/components/") || seen[kind+"."+name] {
+			continue
+		}
+		seen[kind+"."+name] = true
+		if byName, ok := components[kind].(map[string]any); ok {
+			walk(byName[name], "")
+		}
+	}
+	var unused []string
+	for kind, byName := range components {
+		m, _ := byName.(map[string]any)
+		for name := range m {
+			if !seen[kind+"."+name] {
+				unused = append(unused, "components."+kind+"."+name)
+			}
+		}
+	}
+	slices.Sort(unused)
+	return unused, nil
 }
 
 // TestProvidersMatchSpec fails when wrapper.KnownProviders and the spec's

@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// Version is this library's version, sent in the User-Agent header.
-const Version = "0.1.0"
-
 // Client calls the Connector Credentials API. It is safe for concurrent use;
 // make one and share it, so that connections are reused.
 //
