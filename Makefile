@@ -27,7 +27,7 @@ TOOL = $(GO) tool -modfile=api/tools/go.mod
 export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 
 .PHONY: all generate check-generated fmt-check vet test demo bench fuzz \
-	spec-lint spec-check api-check check-gates release-check release-baselines check-go-directive
+	spec-lint spec-check api-check check-gates release-check release-baselines lint check-go-directive
 
 all: test
 
@@ -58,7 +58,7 @@ demo:
 
 ## test: everything CI runs. The spec and API gates come first, so
 ## that a breaking change is named before anything fails to compile because of it.
-test: fmt-check spec-lint spec-check api-check vet check-go-directive check-generated check-gates
+test: fmt-check spec-lint spec-check api-check lint vet check-go-directive check-generated check-gates
 	$(GO) test -race -count=1 ./...
 
 ## spec-lint: openapi.yaml is a valid OpenAPI document (oasdiff validate, any
@@ -91,6 +91,10 @@ release-check:
 ## from the current tree and wrapper.Version; run only when cutting a release.
 release-baselines:
 	@bash api/compat.sh release-baselines
+
+## lint: staticcheck on every hand-written package (gen/ is the generator's).
+lint:
+	$(TOOL) staticcheck $$($(GO) list ./... | grep -v '/gen$$')
 
 ## check-go-directive: build and vet every package, tests included, with the
 ## machine's own Go (Go 1.26 in CI): the go directive promises Go 1.26 to importers.

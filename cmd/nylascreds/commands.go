@@ -50,7 +50,7 @@ func (c *cli) apiCommand(cmd string, args []string) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(c.stdout, "Usage of nylascreds %s:\n", cmd)
+			_, _ = fmt.Fprintf(c.stdout, "Usage of nylascreds %s:\n", cmd)
 			fs.SetOutput(c.stdout)
 			fs.PrintDefaults()
 			return exitOK

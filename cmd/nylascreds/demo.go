@@ -28,7 +28,7 @@ func (c *cli) demo(args []string) int {
 	}
 	d := &demoRun{cli: c, srv: srv, client: client}
 	if err := d.run(); err != nil {
-		fmt.Fprintf(c.stderr, "error: demo: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
+		_, _ = fmt.Fprintf(c.stderr, "error: demo: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
 		return exitAPI
 	}
 	return exitOK
@@ -41,7 +41,7 @@ type demoRun struct {
 	step   int
 }
 
-func (d *demoRun) say(format string, args ...any) { fmt.Fprintf(d.stdout, format+"\n", args...) }
+func (d *demoRun) say(format string, args ...any) { _, _ = fmt.Fprintf(d.stdout, format+"\n", args...) }
 
 func (d *demoRun) heading(title string) {
 	d.step++

@@ -36,7 +36,7 @@ Bodies over 1 MiB get 413; slow, idle or stuck clients are disconnected within 2
 	}
 	f, err := nylastest.NewFake(opts...)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
+		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
 		return exitAPI
 	}
 	ln, err := nylastest.Listen(*addr, *allowNonLoopback)
@@ -48,12 +48,12 @@ Bodies over 1 MiB get 413; slow, idle or stuck clients are disconnected within 2
 		return c.usageError("fake", "--addr: "+err.Error())
 	}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(c.stdout, "fake Nylas Connector Credentials API listening on %s\n", url)
-	fmt.Fprintf(c.stdout, "API key: %s\n", f.APIKey())
-	fmt.Fprintf(c.stdout, "try: NYLAS_API_KEY=%s nylascreds list --provider google --base-url %s\n", f.APIKey(), url)
+	_, _ = fmt.Fprintf(c.stdout, "fake Nylas Connector Credentials API listening on %s\n", url)
+	_, _ = fmt.Fprintf(c.stdout, "API key: %s\n", f.APIKey())
+	_, _ = fmt.Fprintf(c.stdout, "try: NYLAS_API_KEY=%s nylascreds list --provider google --base-url %s\n", f.APIKey(), url)
 
 	if err := f.Serve(c.ctx, ln); err != nil {
-		fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
+		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
 		return exitAPI
 	}
 	return exitOK

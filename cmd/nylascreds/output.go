@@ -17,21 +17,25 @@ func (c *cli) printJSON(v any) int {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(c.stderr, "error: write output: %s\n", oneLine(err.Error()))
+		_, _ = fmt.Fprintf(c.stderr, "error: write output: %s\n", oneLine(err.Error()))
 		return exitAPI
 	}
 	return exitOK
 }
 
 // usageError reports problems with the command line and returns 2.
+//
+// Messages to stderr (here and elsewhere) discard the write's error
+// explicitly: when stderr itself fails there is nowhere left to report it,
+// and the exit code still tells.
 func (c *cli) usageError(cmd string, problems ...string) int {
 	for _, p := range problems {
-		fmt.Fprintf(c.stderr, "error: %s\n", oneLine(p))
+		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(p))
 	}
 	if cmd != "" {
-		fmt.Fprintf(c.stderr, "run 'nylascreds %s -h' for usage\n", cmd)
+		_, _ = fmt.Fprintf(c.stderr, "run 'nylascreds %s -h' for usage\n", cmd)
 	} else {
-		fmt.Fprintln(c.stderr, "run 'nylascreds --help' for usage")
+		_, _ = fmt.Fprintln(c.stderr, "run 'nylascreds --help' for usage")
 	}
 	return exitUsage
 }
@@ -61,22 +65,22 @@ var flagHints = map[string]string{
 func (c *cli) fail(cmd string, err error) int {
 	var verr *wrapper.ValidationError
 	if errors.As(err, &verr) {
-		fmt.Fprintf(c.stderr, "error: %s: invalid request, nothing was sent:\n", cmd)
+		_, _ = fmt.Fprintf(c.stderr, "error: %s: invalid request, nothing was sent:\n", cmd)
 		for _, p := range verr.Problems {
 			hint := ""
 			if flag, ok := flagHints[p.Field]; ok {
 				hint = " [" + flag + "]"
 			}
-			fmt.Fprintf(c.stderr, "  %s: %s%s\n", p.Field, oneLine(p.Rule), hint)
+			_, _ = fmt.Fprintf(c.stderr, "  %s: %s%s\n", p.Field, oneLine(p.Rule), hint)
 		}
 		return exitUsage
 	}
 	var apiErr *wrapper.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Fprintf(c.stderr, "error: %s\n", oneLine(describeAPIError(apiErr)))
+		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(describeAPIError(apiErr)))
 		return exitAPI
 	}
-	fmt.Fprintf(c.stderr, "error: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
+	_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
 	return exitAPI
 }
 
