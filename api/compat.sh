@@ -96,7 +96,10 @@ spec_check() {
 	local released out rc=0
 	released=$(released_version)
 	[ -f "$RELEASED/openapi.yaml" ] || die "$RELEASED/openapi.yaml is missing: run make release-baselines"
-	out=$("${TOOL[@]}" oasdiff breaking "${OASDIFF_FLAGS[@]}" --fail-on WARN "$RELEASED/openapi.yaml" openapi.yaml 2>&1) || rc=$?
+	# Only oasdiff's report is captured: the go command's own messages (such
+	# as "go: downloading" while it builds the tool the first time) go to
+	# stderr as they come.
+	out=$("${TOOL[@]}" oasdiff breaking "${OASDIFF_FLAGS[@]}" --fail-on WARN "$RELEASED/openapi.yaml" openapi.yaml) || rc=$?
 	case $rc in
 	0)
 		echo "spec-check: openapi.yaml is compatible with the spec of release $released ($(head -n1 <<<"$out"))"
@@ -107,22 +110,25 @@ spec_check() {
 		verdict spec-check
 		;;
 	*)
-		echo "$out" >&2
+		echo "$out"
 		die "spec-check: oasdiff could not compare the specs (exit $rc)"
 		;;
 	esac
 }
 
 api_check() {
-	local released dir pkg file out failed=0
+	local released dir pkg file out errs failed=0
 	released=$(released_version)
+	errs=$(mktemp)
 	for dir in "${API_PACKAGES[@]}"; do
 		pkg=$(pkg_path "$dir")
 		file=$(baseline_file "$dir")
 		[ -f "$file" ] || die "api-check: no baseline $file for $pkg: run make release-baselines"
-		if ! out=$("${TOOL[@]}" apidiff -incompatible "$file" "$pkg" 2>&1); then
+		# apidiff's report is its stdout; its stderr (and the go command's,
+		# such as "go: downloading" on first use) is shown only on failure.
+		if ! out=$("${TOOL[@]}" apidiff -incompatible "$file" "$pkg" 2>"$errs"); then
 			echo "api-check: $pkg: cannot be loaded, which breaks every program that imports it:"
-			echo "$out"
+			cat "$errs"
 			failed=1
 		elif [ -n "$out" ]; then
 			echo "api-check: $pkg: incompatible with release $released:"
@@ -130,6 +136,7 @@ api_check() {
 			failed=1
 		fi
 	done
+	rm -f "$errs"
 	if [ "$failed" = 0 ]; then
 		echo "api-check: the Go API of ${#API_PACKAGES[@]} packages is compatible with release $released"
 		return 0
@@ -179,7 +186,7 @@ release_check() {
 	echo "== Go API changes since $released (apidiff)"
 	for dir in "${API_PACKAGES[@]}"; do
 		echo "-- $(pkg_path "$dir")"
-		out=$("${TOOL[@]}" apidiff "$(baseline_file "$dir")" "$(pkg_path "$dir")" 2>&1) || true
+		out=$("${TOOL[@]}" apidiff "$(baseline_file "$dir")" "$(pkg_path "$dir")") || true
 		echo "${out:-No changes}"
 	done
 	echo
