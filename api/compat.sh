@@ -16,8 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Export data records standard-library types as one toolchain sees them (Go
-# 1.27 made encoding/json.RawMessage an alias of jsontext.Value), so the
-# baselines are written and compared with one toolchain: go.mod's.
+# 1.27's encoding/json defines RawMessage as an alias of jsontext.Value, Go
+# 1.26's as a type of its own), so the baselines are written and compared
+# with one toolchain: go.mod's.
 GOTOOLCHAIN=$(sed -n 's/^toolchain //p' go.mod)
 [ -n "$GOTOOLCHAIN" ] || { echo "go.mod: no toolchain line" >&2; exit 1; }
 export GOTOOLCHAIN
