@@ -252,14 +252,14 @@ check_gates() {
 	awk '{ print }
 		/^    Credential:$/ { incred = 1 }
 		incred && /^      properties:$/ {
-			print "        etag:"
+			print "        added_by_check_gates:"
 			print "          type: string"
-			print "          description: A new optional field, added by make check-gates."
+			print "          description: A new optional field."
 			incred = 0
 		}' openapi.yaml >"$tmp/openapi.yaml"
 	cmp -s "$tmp/openapi.yaml" openapi.yaml && die "check-gates: found no Credential properties in openapi.yaml"
 	regenerate
-	grep -q 'Etag ' "$tmp/gen/nylasapi.gen.go" || die "check-gates: the new field did not reach gen/"
+	grep -q 'AddedByCheckGates ' "$tmp/gen/nylasapi.gen.go" || die "check-gates: the new field did not reach gen/"
 	expect pass "add optional response field: spec-check" "spec-check: openapi.yaml is compatible" bash api/compat.sh spec-check
 	expect pass "add optional response field: api-check" "api-check: the Go API of" bash api/compat.sh api-check
 	restore
