@@ -78,7 +78,8 @@ api-check:
 	@bash api/compat.sh api-check
 
 ## check-gates: prove in a scratch copy that spec-check and api-check fail on a
-## removed provider and a renamed wrapper function, and pass a new optional field.
+## removed provider and a renamed wrapper function, and pass a new optional
+## response field and a new patch version.
 check-gates:
 	@bash api/compat.sh check-gates
 
