@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/nylascreds/nylascreds/wrapper"
 )
@@ -14,121 +12,151 @@ import (
 type apiFlags struct {
 	conn     connFlags
 	data     dataFlags
+	output   enumFlag
 	provider string
 	id       string
 	name     string
-	limit    int
-	offset   int
-	sortBy   string
-	orderBy  string
+	limit    countFlag
+	offset   countFlag
+	sortBy   enumFlag
+	orderBy  enumFlag
 	all      bool
 }
 
-func (c *cli) apiCommand(cmd string, args []string) int {
-	if problem := secretOnCommandLine(args); problem != "" {
-		return c.usageError(cmd, problem)
+// apiCommand builds one of the five API commands with the flags they share.
+func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func(cmd *cobra.Command) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    noArgs,
+		// The use line already shows the flags.
+		DisableFlagsInUseLine: true,
+		RunE:                  func(cmd *cobra.Command, _ []string) error { return run(cmd) },
 	}
+	cmd.Flags().SortFlags = false
+	cmd.Flags().StringVar(&f.provider, "provider", "", "connector provider: "+providerList())
+	complete(cmd, "provider", providerNames())
+	return cmd
+}
+
+// addCommon registers the output and connection flags, after the command's own.
+func (f *apiFlags) addCommon(cmd *cobra.Command) {
+	enumVar(cmd, &f.output, "output", "o", formatJSON, formatNames, "output format: json, ndjson (one credential per line) or table")
+	f.conn.register(cmd)
+}
+
+const dataHelp = `
+An update that sends credential data replaces the stored data as a whole, so
+every key of the flow is required, not only the ones that change:
+  connector       --client-id, --client-secret-file (any provider; --tenant optional)
+  adminconsent    --client-id, --client-secret-file, --tenant (microsoft only)
+  serviceaccount  --key-file (google only)
+
+` + secretFileRules
+
+func (c *cli) createCmd() *cobra.Command {
 	var f apiFlags
-	fs := flag.NewFlagSet("nylascreds "+cmd, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	f.conn.register(fs, c.getenv)
-	fs.StringVar(&f.provider, "provider", "", "connector provider: "+providerList())
-	switch cmd {
-	case "get", "update", "delete":
-		fs.StringVar(&f.id, "id", "", "credential id")
-	}
-	switch cmd {
-	case "create", "update":
-		fs.StringVar(&f.name, "name", "", "credential name (unique per connector)")
-		f.data.register(fs)
-	case "list":
-		fs.IntVar(&f.limit, "limit", 0, "page size (default: the server's, 10; with --all: 100)")
-		fs.IntVar(&f.offset, "offset", 0, "credentials to skip")
-		fs.StringVar(&f.sortBy, "sort-by", "", "created_at or updated_at")
-		fs.StringVar(&f.orderBy, "order-by", "", "asc or desc")
-		fs.BoolVar(&f.all, "all", false, "walk every page and print all credentials")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			_, _ = fmt.Fprintf(c.stdout, "Usage of nylascreds %s:\n", cmd)
-			fs.SetOutput(c.stdout)
-			fs.PrintDefaults()
-			return exitOK
-		}
-		return c.usageError(cmd, err.Error())
-	}
+	cmd := c.apiCommand("create --provider P --name NAME --type TYPE [DATA FLAGS]",
+		"Create a credential (POST)",
+		`Create a credential for a provider's connector, from the flow's data flags.
 
-	var problems []string
-	if fs.NArg() > 0 {
-		problems = append(problems, "unexpected argument "+quoteArg(fs.Arg(0)))
-	}
-	if f.provider == "" {
-		problems = append(problems, "--provider is required ("+providerList()+")")
-	}
-	if (cmd == "get" || cmd == "update" || cmd == "delete") && f.id == "" {
-		problems = append(problems, "--id is required")
-	}
-	if cmd == "create" && f.name == "" {
-		problems = append(problems, "--name is required")
-	}
-	var data wrapper.CredentialData
-	if cmd == "create" || cmd == "update" {
-		var dataProblems []string
-		data, dataProblems = f.data.build(c, cmd == "create")
-		problems = append(problems, dataProblems...)
-	}
-	client, clientProblems := f.conn.client(c)
-	problems = append(problems, clientProblems...)
-	if len(problems) > 0 {
-		return c.usageError(cmd, problems...)
-	}
+If the response is lost, re-running the identical create is safe: Nylas returns
+the existing identical credential instead of making a second.
+`+dataHelp,
+		`  # A connector override: the provider's own OAuth app
+  nylascreds create --provider google --name "GCP app" --type connector \
+    --client-id "$CLIENT_ID" --client-secret-file secret.txt
 
-	provider := wrapper.Provider(f.provider)
-	switch cmd {
-	case "create":
-		cred, err := client.Create(c.ctx, provider, wrapper.CreateRequest{Name: f.name, Data: data})
-		return c.done(cmd, cred, err)
-	case "update":
-		cred, err := client.Update(c.ctx, provider, f.id, wrapper.UpdateRequest{Name: f.name, Data: data})
-		return c.done(cmd, cred, err)
-	case "get":
-		cred, err := client.Get(c.ctx, provider, f.id)
-		return c.done(cmd, cred, err)
-	case "delete":
-		if err := client.Delete(c.ctx, provider, f.id); err != nil {
-			return c.fail(cmd, err)
-		}
-		return exitOK
-	default: // list
-		return c.list(client, provider, f)
-	}
+  # A Google service account, from the key file as downloaded
+  nylascreds create --provider google --name "directory sync" --type serviceaccount \
+    --key-file service-account.json
+
+  # Microsoft admin consent, the secret piped in
+  pass show azure/app | nylascreds create --provider microsoft --name "M365" \
+    --type adminconsent --client-id "$APP_ID" --client-secret-file - --tenant contoso.onmicrosoft.com`,
+		&f, func(cmd *cobra.Command) error { return c.create(cmd, &f) })
+	cmd.Flags().StringVar(&f.name, "name", "", "credential name, unique per connector")
+	f.data.register(cmd)
+	f.addCommon(cmd)
+	return cmd
 }
 
-func (c *cli) done(cmd string, cred *wrapper.Credential, err error) int {
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	return c.printJSON(cred)
+func (c *cli) updateCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("update --provider P --id ID [--name NAME] [--type TYPE DATA FLAGS]",
+		"Update a credential's name or data (PATCH)",
+		`Update a credential with PATCH: its name, its data, or both. A name-only update
+keeps the stored data; --type is required whenever data flags are given, so the
+data can be checked against its flow before anything is sent.
+`+dataHelp,
+		`  # Rotate a connector override's client secret (every key of the flow is sent)
+  nylascreds update --provider google --id "$ID" --type connector \
+    --client-id "$CLIENT_ID" --client-secret-file new-secret.txt
+
+  # Rename; the stored data is kept
+  nylascreds update --provider google --id "$ID" --name "primary GCP app"`,
+		&f, func(cmd *cobra.Command) error { return c.update(cmd, &f) })
+	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
+	cmd.Flags().StringVar(&f.name, "name", "", "new credential name, unique per connector")
+	f.data.register(cmd)
+	f.addCommon(cmd)
+	return cmd
 }
 
-func (c *cli) list(client *wrapper.Client, provider wrapper.Provider, f apiFlags) int {
-	opts := &wrapper.ListOptions{Limit: f.limit, Offset: f.offset, SortBy: wrapper.SortBy(f.sortBy), OrderBy: wrapper.OrderBy(f.orderBy)}
-	creds := []wrapper.Credential{}
-	if !f.all {
-		page, err := client.List(c.ctx, provider, opts)
-		if err != nil {
-			return c.fail("list", err)
-		}
-		creds = append(creds, page.Credentials...)
-		return c.printJSON(creds)
-	}
-	for cred, err := range client.All(c.ctx, provider, opts) {
-		if err != nil {
-			return c.fail("list", err)
-		}
-		creds = append(creds, cred)
-	}
-	return c.printJSON(creds)
+func (c *cli) getCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("get --provider P --id ID",
+		"Show one credential",
+		"Show one credential: id, name, times, and its flow when the server reports it.\nThe API never returns the secret credential data.",
+		`  nylascreds get --provider google --id "$ID"
+  nylascreds get --provider microsoft --id "$ID" -o table --region eu`,
+		&f, func(cmd *cobra.Command) error { return c.get(cmd, &f) })
+	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
+	f.addCommon(cmd)
+	return cmd
+}
+
+func (c *cli) deleteCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("delete --provider P --id ID",
+		"Delete a credential",
+		`Delete a credential, and confirm on stderr. Grants that use it stop working at once;
+a connector's default credential cannot be deleted.`,
+		`  nylascreds delete --provider google --id "$ID"`,
+		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })
+	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
+	f.addCommon(cmd)
+	return cmd
+}
+
+func (c *cli) listCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("list --provider P [--limit N] [--offset N] [--sort-by FIELD] [--order-by DIR] [--all]",
+		"List credentials, one page or all of them",
+		`List a connector's credentials: one page, or with --all every page, offset by offset.
+
+One page: when the page is full, more may follow, and the offset of the next page
+is printed (on stderr for json and ndjson, below the table for table), for example
+"next page: --offset 20".
+
+--all prints credentials as their page arrives (ndjson and table line by line; json
+as one array, closed even when the walk fails). When a page fails, what was fetched
+is already out, and the error line names the --offset to resume from. On a terminal,
+stderr shows the progress of a long walk.`,
+		`  nylascreds list --provider google
+  nylascreds list --provider google --limit 50 --offset 50 -o table
+  nylascreds list --provider microsoft --all --sort-by updated_at --order-by desc -o ndjson`,
+		&f, func(cmd *cobra.Command) error { return c.list(cmd, &f) })
+	f.limit.min, f.offset.min = 0, 0
+	cmd.Flags().Var(&f.limit, "limit", "page size (default: the server's, 10; with --all: 100)")
+	cmd.Flags().Var(&f.offset, "offset", "credentials to skip")
+	enumVar(cmd, &f.sortBy, "sort-by", "", "", []string{string(wrapper.SortByCreatedAt), string(wrapper.SortByUpdatedAt)}, "sort field: created_at or updated_at (server default: created_at)")
+	enumVar(cmd, &f.orderBy, "order-by", "", "", []string{string(wrapper.OrderAsc), string(wrapper.OrderDesc)}, "sort direction: asc or desc (server default: desc)")
+	cmd.Flags().BoolVar(&f.all, "all", false, "walk every page and print every credential")
+	f.addCommon(cmd)
+	return cmd
 }
 
 // secretOnCommandLine refuses secrets passed as flag values, before anything
@@ -153,10 +181,12 @@ func secretOnCommandLine(args []string) string {
 	return ""
 }
 
-func providerList() string {
+func providerNames() []string {
 	names := make([]string, 0, len(wrapper.KnownProviders()))
 	for _, p := range wrapper.KnownProviders() {
 		names = append(names, string(p))
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+func providerList() string { return strings.Join(providerNames(), ", ") }

@@ -3,35 +3,44 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
-// demo walks through the product against the embedded fake, on loopback.
-func (c *cli) demo(args []string) int {
-	const help = "Usage: nylascreds demo\n\nRuns the client against the embedded fake Nylas API on loopback and prints a transcript.\n"
-	if ok, code := c.parseNoArgs(flag.NewFlagSet("demo", flag.ContinueOnError), args, help); !ok {
-		return code
+func (c *cli) demoCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Run the client against a built-in fake API and print a transcript",
+		Long: `Start the fake Nylas Connector Credentials API on loopback, then create a connector
+override, rotate its secret with PATCH, show a partial credential_data refused before
+sending, list, get, show the typed error for an unknown id, and delete; every request
+and response is checked against openapi.yaml. Nothing leaves the machine.`,
+		Example: "  nylascreds demo",
+		Args:    noArgs,
+		RunE:    func(*cobra.Command, []string) error { return c.demo() },
 	}
+}
 
+// demo walks through the product against the embedded fake, on loopback.
+func (c *cli) demo() error {
 	srv := nylastest.NewServer()
 	defer srv.Close()
 	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL), wrapper.WithTimeout(10*time.Second))
 	if err != nil {
-		return c.fail("demo", err)
+		return failure("demo: " + cliWords(err.Error()))
 	}
 	d := &demoRun{cli: c, srv: srv, client: client}
 	if err := d.run(); err != nil {
-		_, _ = fmt.Fprintf(c.stderr, "error: demo: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
-		return exitAPI
+		return failure("demo: " + cliWords(err.Error()))
 	}
-	return exitOK
+	return nil
 }
 
 type demoRun struct {
@@ -41,6 +50,8 @@ type demoRun struct {
 	step   int
 }
 
+// say writes one line of the transcript; a transcript that cannot be
+// written has nowhere to report it, so a failed write is dropped.
 func (d *demoRun) say(format string, args ...any) { _, _ = fmt.Fprintf(d.stdout, format+"\n", args...) }
 
 func (d *demoRun) heading(title string) {

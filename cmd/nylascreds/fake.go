@@ -2,59 +2,97 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/nylascreds/nylascreds/nylastest"
 )
 
+func (c *cli) fakeCmd() *cobra.Command {
+	var addr string
+	var allowNonLoopback, reportType bool
+	cmd := &cobra.Command{
+		Use:   "fake [--addr HOST:PORT] [--allow-non-loopback] [--report-credential-type]",
+		Short: "Serve the fake Nylas Connector Credentials API, for tests in any language",
+		Long: `Serve the fake Nylas Connector Credentials API (in memory, every request and response
+checked against openapi.yaml) until interrupted. It prints its URL and the API key it
+accepts on stdout. Port 0 picks a free port.
+
+The fake keeps every secret it is sent, with a published API key, so it listens on
+loopback only (127.0.0.1, ::1, localhost) unless --allow-non-loopback is given.
+Bodies over 1 MiB get 413; slow, idle or stuck clients are disconnected within 20 s.
+By default credentials carry only what Nylas publishes (id, name, created_at,
+updated_at); --report-credential-type adds each one's flow as credential_type.`,
+		Example: `  nylascreds fake
+  nylascreds fake --addr 127.0.0.1:0 --report-credential-type
+  nylascreds fake --addr 0.0.0.0:4010 --allow-non-loopback   # in a container`,
+		DisableFlagsInUseLine: true,
+		Args:                  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.fake(cmd, addr, allowNonLoopback, reportType)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4010", "address to listen on, HOST:PORT; loopback only unless --allow-non-loopback")
+	cmd.Flags().BoolVar(&allowNonLoopback, "allow-non-loopback", false, "listen on any address, e.g. 0.0.0.0:4010 in a container: the fake keeps every secret it is sent")
+	cmd.Flags().BoolVar(&reportType, "report-credential-type", false, "send each credential's flow as credential_type, which Nylas's published credential object lacks")
+	return cmd
+}
+
 // fake serves the fake API until the context ends (Ctrl-C). The server's
 // timeouts, body cap and loopback check are nylastest's (Listen, Serve).
-func (c *cli) fake(args []string) int {
-	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
-	allowNonLoopback := fs.Bool("allow-non-loopback", false, "allow an --addr that is not loopback")
-	reportType := fs.Bool("report-credential-type", false, "send credential_type in credentials")
-	const help = `Usage: nylascreds fake [--addr HOST:PORT] [--allow-non-loopback] [--report-credential-type]
-
-Serves the fake Nylas Connector Credentials API (default 127.0.0.1:4010) until interrupted.
-
-  --addr HOST:PORT           address to listen on; loopback only (127.0.0.1, ::1, localhost)
-  --allow-non-loopback       listen on any address, e.g. 0.0.0.0:4010 in a container: the fake
-                             keeps every secret it is sent, with a published API key
-  --report-credential-type   send each credential's flow as credential_type, which Nylas's
-                             published credential object lacks (by default it is not sent)
-
-Bodies over 1 MiB get 413; slow, idle or stuck clients are disconnected within 20 s.
-`
-	if ok, code := c.parseNoArgs(fs, args, help); !ok {
-		return code
+func (c *cli) fake(cmd *cobra.Command, addr string, allowNonLoopback, reportType bool) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil {
+		return usageErr(cmd, "--addr: "+quoteArg(addr)+" is not HOST:PORT (for example 127.0.0.1:4010)")
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErr(cmd, "--addr: the port must be a number from 0 to 65535")
 	}
 	opts := []nylastest.Option{nylastest.WithRequestLog(0)} // nobody reads it back
-	if *reportType {
+	if reportType {
 		opts = append(opts, nylastest.WithCredentialType())
 	}
 	f, err := nylastest.NewFake(opts...)
 	if err != nil {
-		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
-		return exitAPI
+		return failure("fake: " + cliWords(err.Error()))
 	}
-	ln, err := nylastest.Listen(*addr, *allowNonLoopback)
+	ln, err := nylastest.Listen(addr, allowNonLoopback)
 	if errors.Is(err, nylastest.ErrNotLoopback) {
-		return c.usageError("fake", "--addr "+quoteArg(*addr)+" is not a loopback address: the fake keeps every secret it is sent, "+
+		return usageErr(cmd, "--addr "+quoteArg(addr)+" is not a loopback address: the fake keeps every secret it is sent, "+
 			"so it listens on 127.0.0.1, ::1 or localhost only; add --allow-non-loopback to listen there anyway")
 	}
 	if err != nil {
-		return c.usageError("fake", "--addr: "+err.Error())
+		return failure("fake: cannot listen on " + addr + ": " + listenProblem(err))
 	}
 	url := "http://" + ln.Addr().String()
-	_, _ = fmt.Fprintf(c.stdout, "fake Nylas Connector Credentials API listening on %s\n", url)
-	_, _ = fmt.Fprintf(c.stdout, "API key: %s\n", f.APIKey())
-	_, _ = fmt.Fprintf(c.stdout, "try: NYLAS_API_KEY=%s nylascreds list --provider google --base-url %s\n", f.APIKey(), url)
-
-	if err := f.Serve(c.ctx, ln); err != nil {
-		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(err.Error()))
-		return exitAPI
+	_, err = fmt.Fprintf(c.stdout, "fake Nylas Connector Credentials API listening on %s\nAPI key: %s\ntry: NYLAS_API_KEY=%s nylascreds list --provider google --base-url %s\n",
+		url, f.APIKey(), f.APIKey(), url)
+	if err != nil {
+		_ = ln.Close()
+		return failure("fake: cannot write the output: " + err.Error())
 	}
-	return exitOK
+	if err := f.Serve(c.ctx, ln); err != nil {
+		return failure("fake: " + cliWords(err.Error()))
+	}
+	return nil
+}
+
+// listenProblem says why an address cannot be listened on.
+func listenProblem(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "address already in use"):
+		return "the address is already in use (another process listens there; pick another port, or 0 for a free one)"
+	case strings.Contains(msg, "cannot assign requested address"):
+		return "no interface of this machine has that address"
+	case strings.Contains(msg, "permission denied"):
+		return "permission denied (ports below 1024 need privileges)"
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return opErr.Err.Error()
+	}
+	return msg
 }

@@ -3,63 +3,65 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
 // connFlags are the connection flags of the five API commands.
 type connFlags struct {
-	region     string
+	region     enumFlag
 	baseURL    string
-	timeout    time.Duration
-	retries    int
+	timeout    durationFlag
+	retries    countFlag
 	apiKeyFile string
 	verbose    bool
 }
 
-func (f *connFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	region := getenv("NYLAS_REGION")
-	if region == "" {
-		region = string(wrapper.RegionUS)
-	}
-	fs.StringVar(&f.region, "region", region, "API region: us or eu (default $NYLAS_REGION, else us)")
-	fs.StringVar(&f.baseURL, "base-url", "", "custom base URL; overrides --region (plain http only to loopback)")
-	fs.DurationVar(&f.timeout, "timeout", wrapper.DefaultTimeout, "per-call timeout, retries included")
-	fs.IntVar(&f.retries, "retries", wrapper.DefaultMaxRetries, "retries of failed attempts (0 turns them off)")
-	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "read the API key from this file (default: $NYLAS_API_KEY)")
-	fs.BoolVar(&f.verbose, "v", false, "one line per HTTP attempt on stderr")
+func (f *connFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	enumVar(cmd, &f.region, "region", "", "", []string{string(wrapper.RegionUS), string(wrapper.RegionEU)},
+		"API region: us or eu (default $NYLAS_REGION, else us); a key of one region is refused by the other")
+	fl.StringVar(&f.baseURL, "base-url", "", "custom base URL, overrides --region (plain http only to loopback)")
+	f.timeout.d = wrapper.DefaultTimeout
+	fl.Var(&f.timeout, "timeout", "per-call timeout, retries included, with a unit (30s, 2m)")
+	f.retries.n = wrapper.DefaultMaxRetries
+	fl.Var(&f.retries, "retries", "retries of a failed attempt (0 turns them off)")
+	fl.StringVar(&f.apiKeyFile, "api-key-file", "", `read the API key from this file ("-" for stdin); wins over $NYLAS_API_KEY`)
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "one line per HTTP attempt on stderr (never a secret)")
 }
 
 // client builds the wrapper client, or returns the usage problems.
-func (f *connFlags) client(c *cli) (*wrapper.Client, []string) {
-	var problems []string
-	key := c.getenv("NYLAS_API_KEY")
-	if f.apiKeyFile != "" {
-		b, err := readSmallFile(f.apiKeyFile, c.stdin)
-		if err != nil {
-			problems = append(problems, "--api-key-file: "+err.Error())
-		}
-		key = strings.TrimSpace(string(b))
-	}
-	if key == "" && len(problems) == 0 {
+func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, problems []string) {
+	key, problem := in.secret(c, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
+	switch {
+	case problem != "":
+		problems = append(problems, problem)
+	case key == "":
 		problems = append(problems, "no API key: set $NYLAS_API_KEY or pass --api-key-file PATH")
 	}
-	region, err := wrapper.ParseRegion(f.region)
-	if err != nil {
-		problems = append(problems, "--region: "+strings.TrimPrefix(err.Error(), "nylascreds: "))
+	region = wrapper.Region(f.region.value)
+	if region == "" {
+		region = wrapper.Region(c.getenv("NYLAS_REGION"))
+	}
+	if region == "" {
+		region = wrapper.RegionUS
+	}
+	if _, err := wrapper.ParseRegion(string(region)); err != nil {
+		problems = append(problems, "$NYLAS_REGION: "+quoteArg(string(region))+" is not a region: use us or eu")
 	}
 	if len(problems) > 0 {
-		return nil, problems
+		return nil, region, problems
 	}
-	opts := []wrapper.Option{wrapper.WithRegion(region), wrapper.WithTimeout(f.timeout), wrapper.WithRetries(f.retries), wrapper.WithUserAgent("nylascreds-cli")}
+	opts := []wrapper.Option{wrapper.WithRegion(region), wrapper.WithTimeout(f.timeout.d), wrapper.WithRetries(f.retries.n), wrapper.WithUserAgent("nylascreds-cli")}
 	if f.baseURL != "" {
 		opts = append(opts, wrapper.WithBaseURL(f.baseURL))
 	}
@@ -69,11 +71,15 @@ func (f *connFlags) client(c *cli) (*wrapper.Client, []string) {
 	client, err := wrapper.New(key, opts...)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			problems = append(problems, strings.TrimPrefix(line, "nylascreds: "))
+			line = strings.TrimPrefix(line, "nylascreds: ")
+			if rest, ok := strings.CutPrefix(line, "base URL"); ok {
+				line = "--base-url" + rest
+			}
+			problems = append(problems, line)
 		}
-		return nil, problems
+		return nil, region, problems
 	}
-	return client, nil
+	return client, region, nil
 }
 
 // attemptLogger writes the wrapper's per-attempt records as one line each.
@@ -92,47 +98,56 @@ func attemptLogger(w io.Writer) *slog.Logger {
 	}))
 }
 
+// Flows, as --type spells them.
+var flowNames = []string{string(wrapper.CredentialTypeConnector), string(wrapper.CredentialTypeServiceAccount), string(wrapper.CredentialTypeAdminConsent)}
+
 // dataFlags are the credential-data flags of create and update.
 type dataFlags struct {
-	typ              string
+	typ              enumFlag
 	clientID         string
 	clientSecretFile string
 	tenant           string
 	keyFile          string
 }
 
-func (d *dataFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.typ, "type", "", "credential flow: connector, serviceaccount or adminconsent")
-	fs.StringVar(&d.clientID, "client-id", "", "client id (connector, adminconsent)")
-	fs.StringVar(&d.clientSecretFile, "client-secret-file", "", `read the client secret from this file ("-" for stdin; default $NYLAS_CLIENT_SECRET)`)
-	fs.StringVar(&d.tenant, "tenant", "", `Azure tenant (adminconsent; "common" for v1.0); an extra setting for connector`)
-	fs.StringVar(&d.keyFile, "key-file", "", `Google service-account key file (serviceaccount; "-" for stdin)`)
+const secretFileRules = `Secret files (--api-key-file, --client-secret-file) and $NYLAS_API_KEY, $NYLAS_CLIENT_SECRET:
+one trailing newline (LF or CRLF) is removed and nothing else; a secret that still
+holds a line break, or starts or ends with a space or tab, is refused. A file flag
+wins over its environment variable. "-" reads the file from stdin (one flag at a time).`
+
+func (d *dataFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	enumVar(cmd, &d.typ, "type", "", "", flowNames, "credential flow: connector, serviceaccount or adminconsent")
+	fl.StringVar(&d.clientID, "client-id", "", "OAuth client id (connector, adminconsent)")
+	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", `read the client secret from this file ("-" for stdin); wins over $NYLAS_CLIENT_SECRET`)
+	fl.StringVar(&d.tenant, "tenant", "", `Microsoft tenant (adminconsent: required, "common" for v1.0; connector: optional setting)`)
+	fl.StringVar(&d.keyFile, "key-file", "", `Google service-account key file as downloaded (serviceaccount; "-" for stdin)`)
 }
 
 // given reports whether any data flag was set.
 func (d *dataFlags) given() bool {
-	return d.typ != "" || d.clientID != "" || d.clientSecretFile != "" || d.tenant != "" || d.keyFile != ""
+	return d.typ.value != "" || d.clientID != "" || d.clientSecretFile != "" || d.tenant != "" || d.keyFile != ""
 }
 
 // build turns the flags into credential data. A nil result with no problems
 // means "no data" (an update of the name only).
-func (d *dataFlags) build(c *cli, required bool) (wrapper.CredentialData, []string) {
+func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialData, []string) {
 	if !d.given() {
-		if required {
+		if create {
 			return nil, []string{"--type is required (connector, serviceaccount or adminconsent), with its data flags"}
 		}
 		return nil, nil
 	}
-	if d.typ == "" {
-		return nil, []string{"--type is required whenever data flags are given, so that the data can be checked against its flow"}
+	if d.typ.value == "" {
+		return nil, []string{"--type is required whenever data flags are given, so that the data can be checked against its flow (connector, serviceaccount or adminconsent)"}
 	}
 	var problems []string
 	refuse := func(flagName, value string) {
 		if value != "" {
-			problems = append(problems, flagName+" does not apply to --type "+d.typ)
+			problems = append(problems, flagName+" does not apply to --type "+d.typ.value)
 		}
 	}
-	switch wrapper.CredentialType(d.typ) {
+	switch wrapper.CredentialType(d.typ.value) {
 	case wrapper.CredentialTypeServiceAccount:
 		refuse("--client-id", d.clientID)
 		refuse("--client-secret-file", d.clientSecretFile)
@@ -143,79 +158,164 @@ func (d *dataFlags) build(c *cli, required bool) (wrapper.CredentialData, []stri
 		if len(problems) > 0 {
 			return nil, problems
 		}
-		file, err := readSmallFile(d.keyFile, c.stdin)
-		if err != nil {
-			return nil, []string{"--key-file: " + err.Error()}
+		file, problem := in.read(c, "--key-file", d.keyFile)
+		if problem != "" {
+			return nil, []string{problem}
 		}
 		sa, err := wrapper.ParseGoogleServiceAccountKey(file)
 		if err != nil {
 			var verr *wrapper.ValidationError
-			if errors.As(err, &verr) {
-				for _, p := range verr.Problems {
-					problems = append(problems, "--key-file: "+p.String())
-				}
-				return nil, problems
+			if !errors.As(err, &verr) {
+				return nil, []string{"--key-file: " + cliWords(err.Error())}
 			}
-			return nil, []string{"--key-file: " + err.Error()}
+			for _, p := range verr.Problems {
+				problems = append(problems, describeProblem(p))
+			}
+			return nil, problems
 		}
 		return sa, nil
-	case wrapper.CredentialTypeConnector, wrapper.CredentialTypeAdminConsent:
+	default: // connector, adminconsent
 		refuse("--key-file", d.keyFile)
-		secret, err := d.secret(c)
-		if err != nil {
-			problems = append(problems, "--client-secret-file: "+err.Error())
+		secret, problem := in.secret(c, "--client-secret-file", d.clientSecretFile, "NYLAS_CLIENT_SECRET")
+		if problem != "" {
+			problems = append(problems, problem)
 		}
 		if len(problems) > 0 {
 			return nil, problems
 		}
-		if d.typ == string(wrapper.CredentialTypeAdminConsent) {
-			return wrapper.MicrosoftAdminConsent{ClientID: d.clientID, ClientSecret: secret, Tenant: d.tenant}, nil
+		if d.typ.value == string(wrapper.CredentialTypeAdminConsent) {
+			return wrapper.MicrosoftAdminConsent{ClientID: d.clientID, ClientSecret: wrapper.NewSecret(secret), Tenant: d.tenant}, nil
 		}
-		return wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: secret, Tenant: d.tenant}, nil
-	default:
-		return nil, []string{"--type " + quoteArg(d.typ) + " is not a flow: use connector, serviceaccount or adminconsent"}
+		return wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: wrapper.NewSecret(secret), Tenant: d.tenant}, nil
 	}
 }
 
-// secret reads the client secret from its file, else $NYLAS_CLIENT_SECRET.
-func (d *dataFlags) secret(c *cli) (wrapper.Secret, error) {
-	if d.clientSecretFile == "" {
-		return wrapper.NewSecret(strings.TrimSpace(c.getenv("NYLAS_CLIENT_SECRET"))), nil
-	}
-	b, err := readSmallFile(d.clientSecretFile, c.stdin)
-	if err != nil {
-		return wrapper.Secret{}, err
-	}
-	return wrapper.NewSecret(strings.TrimSpace(string(b))), nil
+// inputs reads the files and variables a command takes its secrets and key
+// files from, making sure stdin is read by one flag only.
+type inputs struct {
+	stdinBy string // the flag that read stdin
 }
 
-// readSmallFile reads a secret or key file ("-" is stdin), refusing anything
-// over 1 MiB. Its errors name the path in full (a shortened path would not
-// tell the user which file), never the content.
-func readSmallFile(path string, stdin io.Reader) ([]byte, error) {
-	const limit = 1 << 20
+// maxInputFile bounds every file the CLI reads.
+const maxInputFile = 1 << 20
+
+// read reads the file given to flagName ("-" is stdin). The problem, when
+// there is one, names the flag and the reason; it repeats the path only when
+// the path evidently names something on disk, so that a secret pasted where
+// a path belongs is not printed back.
+func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 	var r io.Reader
 	if path == "-" {
-		r = stdin
+		if in.stdinBy != "" {
+			return nil, flagName + `: stdin ("-") is already read by ` + in.stdinBy + "; give one of them a file"
+		}
+		in.stdinBy = flagName
+		r = c.stdin
 	} else {
+		info, err := os.Stat(path)
+		if err != nil {
+			return nil, flagName + ": " + fileProblem(path, err)
+		}
+		if info.IsDir() {
+			return nil, flagName + ": " + strconv.Quote(path) + " is a directory: give the path of the file inside it"
+		}
 		f, err := os.Open(path)
 		if err != nil {
-			var pathErr *os.PathError
-			if errors.As(err, &pathErr) {
-				return nil, fmt.Errorf("cannot read %s: %v", strconv.Quote(path), pathErr.Err)
-			}
-			return nil, fmt.Errorf("cannot read %s", strconv.Quote(path))
+			return nil, flagName + ": " + fileProblem(path, err)
 		}
 		defer f.Close()
 		r = f
 	}
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	n, err := io.Copy(&buf, io.LimitReader(r, maxInputFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s", strconv.Quote(path))
+		return nil, flagName + ": " + fileProblem(path, err)
 	}
-	if n > limit {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", strconv.Quote(path))
+	if n > maxInputFile {
+		return nil, flagName + ": " + shownPath(path) + " is larger than 1 MiB"
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), ""
+}
+
+// secret returns a secret from the file given to flagName, else from the
+// environment variable env, following secretFileRules.
+func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
+	source := "$" + env
+	var value string
+	if path != "" {
+		b, problem := in.read(c, flagName, path)
+		if problem != "" {
+			return "", problem
+		}
+		source, value = flagName, string(b)
+		if len(b) == 0 {
+			return "", flagName + ": the file is empty"
+		}
+	} else {
+		value = c.getenv(env)
+	}
+	if v, ok := strings.CutSuffix(value, "\n"); ok {
+		value = strings.TrimSuffix(v, "\r")
+	}
+	switch {
+	case strings.ContainsAny(value, "\r\n"):
+		return "", source + ": the secret spans more than one line; a secret is one line (a single trailing newline is fine)"
+	case strings.TrimSpace(value) != value:
+		return "", source + ": the secret starts or ends with a space or tab; remove it (only one trailing newline is removed for you)"
+	}
+	if len(value) >= 4 { // shorter, it would blank out ordinary words
+		c.secrets = append(c.secrets, value)
+	}
+	return value, ""
+}
+
+// fileProblem says why a file cannot be read, in words.
+func fileProblem(path string, err error) string {
+	var reason string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		reason = "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		reason = "permission denied"
+	default:
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		reason = err.Error()
+	}
+	if path == "-" {
+		return "cannot read stdin: " + reason
+	}
+	if !pathIsEvident(path) {
+		return reason + " (the value given is not repeated: if it was the secret itself, pass the path of a file that holds it)"
+	}
+	return "cannot read " + strconv.Quote(path) + ": " + reason
+}
+
+// shownPath quotes a path for a message, or says "the file" when the path
+// might be a secret given by mistake.
+func shownPath(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	if !pathIsEvident(path) {
+		return "the file"
+	}
+	return strconv.Quote(path)
+}
+
+// pathIsEvident reports whether path names something on disk, or a file in a
+// directory that exists: such a value is a path, not a secret pasted where a
+// path belongs.
+func pathIsEvident(path string) bool {
+	if _, err := os.Lstat(path); err == nil {
+		return true
+	}
+	dir := filepath.Dir(path)
+	if dir == "." {
+		return false
+	}
+	info, err := os.Stat(dir)
+	return err == nil && info.IsDir()
 }

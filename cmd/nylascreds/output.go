@@ -1,87 +1,191 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 	"unicode"
 
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
-// printJSON writes v as indented JSON on stdout.
-func (c *cli) printJSON(v any) int {
-	enc := json.NewEncoder(c.stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		_, _ = fmt.Fprintf(c.stderr, "error: write output: %s\n", oneLine(err.Error()))
-		return exitAPI
-	}
-	return exitOK
+// Output formats of -o.
+const (
+	formatJSON   = "json"
+	formatNDJSON = "ndjson"
+	formatTable  = "table"
+)
+
+var formatNames = []string{formatJSON, formatNDJSON, formatTable}
+
+// printer writes credentials to stdout in one format. For json it writes an
+// object for one credential, or an array built as the credentials arrive;
+// for ndjson one compact line each; for table a header and a row each, in
+// fixed-width columns so rows can be printed as they arrive.
+type printer struct {
+	w       io.Writer
+	format  string
+	started bool // the array's "[" or the table's header is out
+	count   int
+	err     error
 }
 
-// usageError reports problems with the command line and returns 2.
-//
-// Messages to stderr (here and elsewhere) discard the write's error
-// explicitly: when stderr itself fails there is nowhere left to report it,
-// and the exit code still tells.
-func (c *cli) usageError(cmd string, problems ...string) int {
-	for _, p := range problems {
-		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(p))
+// one prints a single credential.
+func (p *printer) one(cred *wrapper.Credential) {
+	switch p.format {
+	case formatJSON:
+		b, err := json.MarshalIndent(cred, "", "  ")
+		p.write(b, err, "\n")
+	default:
+		p.add(*cred)
 	}
-	if cmd != "" {
-		_, _ = fmt.Fprintf(c.stderr, "run 'nylascreds %s -h' for usage\n", cmd)
-	} else {
-		_, _ = fmt.Fprintln(c.stderr, "run 'nylascreds --help' for usage")
-	}
-	return exitUsage
 }
 
-// flagHints maps a field the wrapper names to the flag that sets it.
-var flagHints = map[string]string{
-	"provider":                       "--provider",
-	"id":                             "--id",
-	"name":                           "--name",
-	"limit":                          "--limit",
-	"offset":                         "--offset",
-	"sort_by":                        "--sort-by",
-	"order_by":                       "--order-by",
-	"credential_type":                "--type",
-	"credential_data":                "--type and the data flags",
-	"credential_data.client_id":      "--client-id",
-	"credential_data.client_secret":  "--client-secret-file or $NYLAS_CLIENT_SECRET",
-	"credential_data.tenant":         "--tenant",
-	"credential_data.private_key_id": "--key-file",
-	"credential_data.private_key":    "--key-file",
-	"credential_data.client_email":   "--key-file",
-	"credential_data.type":           "--key-file",
-}
-
-// fail reports a failed call: validation (exit 2, every problem on its own
-// line, nothing was sent) or API/network (exit 1, one line).
-func (c *cli) fail(cmd string, err error) int {
-	var verr *wrapper.ValidationError
-	if errors.As(err, &verr) {
-		_, _ = fmt.Fprintf(c.stderr, "error: %s: invalid request, nothing was sent:\n", cmd)
-		for _, p := range verr.Problems {
-			hint := ""
-			if flag, ok := flagHints[p.Field]; ok {
-				hint = " [" + flag + "]"
-			}
-			_, _ = fmt.Fprintf(c.stderr, "  %s: %s%s\n", p.Field, oneLine(p.Rule), hint)
+// add prints one credential of a list.
+func (p *printer) add(cred wrapper.Credential) {
+	p.count++
+	switch p.format {
+	case formatJSON:
+		b, err := json.MarshalIndent(cred, "  ", "  ")
+		if !p.started {
+			p.started = true
+			p.write([]byte("[\n  "), nil, "")
+		} else {
+			p.write([]byte(",\n  "), nil, "")
 		}
-		return exitUsage
+		p.write(b, err, "")
+	case formatNDJSON:
+		b, err := json.Marshal(cred)
+		p.write(b, err, "\n")
+	case formatTable:
+		if !p.started {
+			p.started = true
+			p.write([]byte(tableRow("ID", "TYPE", "CREATED", "UPDATED", "NAME")), nil, "")
+		}
+		typ := string(cred.CredentialType)
+		if typ == "" {
+			typ = "-"
+		}
+		p.write([]byte(tableRow(cred.ID, typ, cred.CreatedAt.Format(time.RFC3339), cred.UpdatedAt.Format(time.RFC3339), cred.Name)), nil, "")
 	}
+}
+
+// end closes a list: the JSON array (empty when nothing came), or the
+// table's header when nothing came.
+func (p *printer) end() {
+	switch p.format {
+	case formatJSON:
+		if p.started {
+			p.write([]byte("\n]\n"), nil, "")
+		} else {
+			p.write([]byte("[]\n"), nil, "")
+		}
+	case formatTable:
+		if !p.started {
+			p.started = true
+			p.write([]byte(tableRow("ID", "TYPE", "CREATED", "UPDATED", "NAME")), nil, "")
+		}
+	}
+}
+
+func (p *printer) write(b []byte, err error, suffix string) {
+	if p.err != nil {
+		return
+	}
+	if err != nil {
+		p.err = err
+		return
+	}
+	if _, err := p.w.Write(append(b, suffix...)); err != nil {
+		p.err = err
+	}
+}
+
+// tableRow lays out one row. Every column but the last has a fixed width
+// (an id is a UUID, a time is RFC 3339 in UTC), so rows printed page by page
+// line up without knowing the rows to come.
+func tableRow(id, typ, created, updated, name string) string {
+	return fmt.Sprintf("%-36s  %-14s  %-20s  %-20s  %s\n", oneLine(id), oneLine(typ), created, updated, oneLine(name))
+}
+
+// errorLine builds the one "error:" line of a failed call.
+func errorLine(cmd string, err error, region wrapper.Region, viaRegion bool) string {
 	var apiErr *wrapper.APIError
-	if errors.As(err, &apiErr) {
-		_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(describeAPIError(apiErr)))
-		return exitAPI
+	var respErr *wrapper.ResponseError
+	var reqErr *wrapper.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		line := describeAPIError(apiErr)
+		switch {
+		case apiErr.StatusCode == http.StatusUnauthorized && viaRegion:
+			line += ": check the API key; a key of one region is refused by the other: this call went to region " + string(region) + ", try --region " + otherRegion(region)
+		case apiErr.StatusCode == http.StatusUnauthorized:
+			line += ": check the API key, and that --base-url serves its region"
+		case cmd == "create" && apiErr.StatusCode >= 500:
+			line += ": " + createHint
+		}
+		return line
+	case errors.As(err, &respErr):
+		line := fmt.Sprintf("HTTP %d %s, but the response could not be read: %s", respErr.StatusCode, http.StatusText(respErr.StatusCode), cliWords(respErr.Err.Error()))
+		if respErr.RequestID != "" {
+			line += " (request_id " + respErr.RequestID + ")"
+		}
+		line += " [" + respErr.Method + " " + respErr.Path + "]"
+		if cmd == "create" {
+			line += ": " + createHint
+		}
+		return line
+	case errors.As(err, &reqErr):
+		line := reqErr.Method + " " + reqErr.Path + ": " + networkProblem(reqErr.Err)
+		if reqErr.Attempts > 1 {
+			line += " (" + strconv.Itoa(reqErr.Attempts) + " attempts)"
+		}
+		if cmd == "create" && !errors.Is(err, syscall.ECONNREFUSED) {
+			line += ": " + createHint
+		}
+		return line
 	}
-	_, _ = fmt.Fprintf(c.stderr, "error: %s\n", oneLine(strings.TrimPrefix(err.Error(), "nylascreds: ")))
-	return exitAPI
+	return cliWords(err.Error())
+}
+
+// createHint is the fix after a create whose outcome is unknown.
+const createHint = "the credential may or may not have been created; re-run the same create once this one has settled: it is safe (Nylas returns the existing identical credential instead of making a second)"
+
+func otherRegion(r wrapper.Region) string {
+	if r == wrapper.RegionEU {
+		return string(wrapper.RegionUS)
+	}
+	return string(wrapper.RegionEU)
+}
+
+// networkProblem says in words why no response arrived.
+func networkProblem(err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no response in time (raise --timeout)"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: nothing listens at that address (check --base-url or --region)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "the connection closed before a response arrived"
+	case errors.As(err, &dnsErr):
+		return "cannot resolve host " + dnsErr.Name
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.Contains(msg[:i], "://") {
+		msg = msg[i+2:] // drop net/http's `Get "URL":` prefix; the method and path are already named
+	}
+	return cliWords(msg)
 }
 
 // describeAPIError puts the status, type, message and request id first.
@@ -110,6 +214,54 @@ func describeAPIError(e *wrapper.APIError) string {
 	return b.String()
 }
 
+// flagOf maps a field the wrapper names to the flag that sets it.
+var flagOf = map[string]string{
+	"provider":                      "--provider",
+	"id":                            "--id",
+	"name":                          "--name",
+	"limit":                         "--limit",
+	"offset":                        "--offset",
+	"sort_by":                       "--sort-by",
+	"order_by":                      "--order-by",
+	"credential_type":               "--type",
+	"credential_data":               "--type",
+	"credential_data.client_id":     "--client-id",
+	"credential_data.client_secret": "--client-secret-file (or $NYLAS_CLIENT_SECRET)",
+	"credential_data.tenant":        "--tenant",
+}
+
+// describeProblem renders a wrapper field problem in flag terms: the keys of
+// a Google key file are named inside --key-file.
+func describeProblem(p wrapper.FieldError) string {
+	rule := cliWords(p.Rule)
+	if p.Field == "credential_data.private_key" && strings.Contains(rule, `"RSA PRIVATE KEY"`) {
+		rule += "; convert the key with: openssl pkcs8 -topk8 -nocrypt -in rsa-key.pem -out key.pem, and put the new PEM in the key file's private_key"
+	}
+	if f, ok := flagOf[p.Field]; ok {
+		return f + ": " + rule
+	}
+	if key, ok := strings.CutPrefix(p.Field, "credential_data."); ok {
+		return "--key-file: " + key + ": " + rule
+	}
+	return p.Field + ": " + rule
+}
+
+// goWords are the few Go names that wrapper messages may carry, in the
+// CLI's words.
+var goWords = strings.NewReplacer(
+	"nylascreds: ", "",
+	"set Name, Data, or both", "give --name, or --type with its data flags, or both",
+	"(GoogleServiceAccount, MicrosoftAdminConsent or ConnectorOverride)", "(--type connector, serviceaccount or adminconsent)",
+	" (build the value with ParseGoogleServiceAccountKey)", "",
+	"WithRetries: ", "--retries: ",
+	"WithTimeout: ", "--timeout: ",
+	"WithUserAgent: ", "",
+	"WithBaseURL: ", "--base-url: ",
+)
+
+// cliWords turns a message from the wrapper into the CLI's language.
+func cliWords(s string) string { return goWords.Replace(s) }
+
 // oneLine folds text from anywhere (a server, a file name) into one line
 // without control characters, so nothing can forge extra output lines or
 // terminal escapes.
@@ -129,4 +281,12 @@ func quoteArg(s string) string {
 		s = s[:40] + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// writeErr reports a failed write to stdout (a closed pipe, a full disk).
+func (p *printer) writeErr() error {
+	if p.err != nil {
+		return failure("cannot write the output: " + cliWords(p.err.Error()))
+	}
+	return nil
 }

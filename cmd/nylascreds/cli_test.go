@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nylascreds/nylascreds/nylastest"
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// syncBuffer is a buffer that the test can read while the CLI writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestListAllStreams: the first page's credentials are on stdout while the
+// second page is still on its way.
+func TestListAllStreams(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := client.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{
+			Name: name, Data: wrapper.ConnectorOverride{ClientID: "c", ClientSecret: wrapper.NewSecret("s")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Enqueue(nylastest.Fault{}, nylastest.Fault{Delay: 10 * time.Second})
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		done <- run(ctx, []string{"list", "--provider", "google", "--all", "--limit", "2", "-o", "ndjson", "--base-url", srv.URL},
+			func(k string) string { return map[string]string{"NYLAS_API_KEY": srv.APIKey()}[k] }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(stdout.String(), "\n") < 2 {
+		select {
+		case code := <-done:
+			t.Fatalf("list ended (%d) before the first page was seen on stdout: %q %q", code, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the first page never reached stdout while the second was delayed: %q", stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel() // the delayed page ends with the context
+	if code := <-done; code != exitAPI {
+		t.Errorf("interrupted walk: exit %d, want 1", code)
+	}
+	if got := stderr.String(); !strings.Contains(got, "interrupted: 2 credentials printed; resume with --offset 2") {
+		t.Errorf("stderr = %q", got)
+	}
+}
+
+// TestJSONArrayBytes: the array streamed element by element is byte for byte
+// what encoding/json writes for the whole slice, as before streaming.
+func TestJSONArrayBytes(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	all := []wrapper.Credential{
+		{ID: "1", Name: "a <&>", CreatedAt: at, UpdatedAt: at},
+		{ID: "2", Name: "b", CreatedAt: at, UpdatedAt: at, CredentialType: wrapper.CredentialTypeConnector},
+		{ID: "3", Name: "c\n\"quoted\"", CreatedAt: at, UpdatedAt: at},
+	}
+	for n := 0; n <= len(all); n++ {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(append([]wrapper.Credential{}, all[:n]...)); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		p := &printer{w: &got, format: formatJSON}
+		for _, c := range all[:n] {
+			p.add(c)
+		}
+		p.end()
+		if got.String() != want.String() {
+			t.Errorf("%d credentials:\ngot  %q\nwant %q", n, got.String(), want.String())
+		}
+	}
+}
+
+// TestErrorLineHints: the fix named on the error line.
+func TestErrorLineHints(t *testing.T) {
+	unauthorized := &wrapper.APIError{Method: "GET", Path: "/v3/connectors/google/creds", StatusCode: 401, Type: "api.authentication_error", Message: "Unauthorized", RequestID: "r1", Attempts: 1}
+	cases := []struct {
+		name      string
+		cmd       string
+		err       error
+		region    wrapper.Region
+		viaRegion bool
+		want      string
+	}{
+		{"401 us", "list", unauthorized, wrapper.RegionUS, true,
+			"HTTP 401 Unauthorized: api.authentication_error: Unauthorized (request_id r1) [GET /v3/connectors/google/creds]: check the API key; a key of one region is refused by the other: this call went to region us, try --region eu"},
+		{"401 eu", "list", unauthorized, wrapper.RegionEU, true, "this call went to region eu, try --region us"},
+		{"401 base url", "list", unauthorized, wrapper.RegionUS, false, "[GET /v3/connectors/google/creds]: check the API key, and that --base-url serves its region"},
+		{"create 504", "create", &wrapper.APIError{Method: "POST", Path: "/v3/connectors/google/creds", StatusCode: 504}, wrapper.RegionUS, true,
+			"HTTP 504 Gateway Timeout [POST /v3/connectors/google/creds]: the credential may or may not have been created; re-run the same create once this one has settled: it is safe"},
+		{"create reset", "create", &wrapper.RequestError{Method: "POST", Path: "/v3/connectors/google/creds", Attempts: 1, Err: io.EOF}, wrapper.RegionUS, true,
+			"POST /v3/connectors/google/creds: the connection closed before a response arrived: the credential may or may not have been created"},
+		{"get reset", "get", &wrapper.RequestError{Method: "GET", Path: "/x", Attempts: 3, Err: io.ErrUnexpectedEOF}, wrapper.RegionUS, true,
+			"GET /x: the connection closed before a response arrived (3 attempts)"},
+		{"unreadable", "get", &wrapper.ResponseError{Method: "GET", Path: "/x", StatusCode: 200, RequestID: "r2", Err: wrapper.ErrResponseTooLarge}, wrapper.RegionUS, true,
+			"HTTP 200 OK, but the response could not be read: response body exceeds the size limit (request_id r2) [GET /x]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := errorLine(tc.cmd, tc.err, tc.region, tc.viaRegion)
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("got  %q\nwant it to contain %q", got, tc.want)
+			}
+			if tc.cmd != "create" && strings.Contains(got, "re-run") {
+				t.Errorf("a %s error suggests re-running: %q", tc.cmd, got)
+			}
+		})
+	}
+	if got := errorLine("get", &wrapper.RequestError{Method: "GET", Path: "/x", Err: context.DeadlineExceeded}, wrapper.RegionUS, true); got != "GET /x: no response in time (raise --timeout)" {
+		t.Errorf("deadline: %q", got)
+	}
+	if got := errorLine("get", errors.New("nylascreds: WithRetries: -1 is negative"), wrapper.RegionUS, true); got != "--retries: -1 is negative" {
+		t.Errorf("Go names: %q", got)
+	}
+}
+
+// TestEveryCommandHasHelp: a description and an example on every command,
+// cobra's help and completion commands included.
+func TestEveryCommandHasHelp(t *testing.T) {
+	c := &cli{ctx: context.Background(), getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	var walk func(cmd *cobra.Command)
+	seen := 0
+	walk = func(cmd *cobra.Command) {
+		seen++
+		if cmd.Short == "" || cmd.Example == "" {
+			t.Errorf("%q: short %q, example %q", cmd.CommandPath(), cmd.Short, cmd.Example)
+		}
+		for _, sub := range cmd.Commands() {
+			walk(sub)
+		}
+	}
+	root := c.newRoot()
+	root.Example = "  nylascreds list --provider google" // the root's help lists the commands instead
+	walk(root)
+	if seen < 14 {
+		t.Errorf("walked %d commands", seen)
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	cases := []struct {
+		bi   buildInfo
+		want string
+	}{
+		{buildInfo{version: "v0.2.0", revision: "0123456789abcdef0123", goVersion: "go1.26.8"}, "nylascreds v0.2.0 (commit 0123456789ab, go1.26.8)"},
+		{buildInfo{version: "(devel)", revision: "0123456789abcdef0123", modified: true, goVersion: "go1.26.8"}, "nylascreds " + wrapper.Version + "-devel (commit 0123456789ab, modified, go1.26.8)"},
+		{buildInfo{}, "nylascreds " + wrapper.Version + "-devel (commit unknown)"},
+	}
+	for _, tc := range cases {
+		if got := versionString(tc.bi); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.bi, got, tc.want)
+		}
+	}
+}
+
+func TestDemo(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"demo"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	if code != 0 || errOut.Len() != 0 {
+		t.Fatalf("demo: exit %d, stderr %q", code, errOut.String())
+	}
+	for _, want := range []string{"1. Create a connector-override credential", "the stored secret changed: true", "refused before sending: credential_data.client_secret: is required",
+		"3 before, 3 after (nothing was sent)", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo transcript lacks %q", want)
+		}
+	}
+	if strings.Contains(out.String(), "demo-secret-v") {
+		t.Error("demo printed a secret")
+	}
+}
+
+// TestFakeServesUntilCancelled: nylascreds fake answers on the address it
+// prints, with the key it prints, and exits 0 when interrupted.
+func TestFakeServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"fake", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	var url, key string
+	for deadline := time.Now().Add(10 * time.Second); key == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if u, ok := strings.CutPrefix(line, "fake Nylas Connector Credentials API listening on "); ok {
+				url = u
+			}
+			if k, ok := strings.CutPrefix(line, "API key: "); ok {
+				key = k
+			}
+		}
+	}
+	if url == "" || key == "" {
+		t.Fatalf("no URL or key printed: %q", stdout.String())
+	}
+	req, _ := http.NewRequest("GET", url+"/v3/connectors/google/creds", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("fake answered %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("fake did not stop")
+	}
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError ends a command with an exit status and the lines to print on
+// stderr, each after "error: ". usage names the command whose --help the
+// last line points to ("" for none).
+type exitError struct {
+	code  int
+	lines []string
+	usage string
+}
+
+func (e *exitError) Error() string { return strings.Join(e.lines, "; ") }
+
+// usageErr is a usage or validation problem of cmd: exit 2, nothing sent.
+func usageErr(cmd *cobra.Command, problems ...string) error {
+	return &exitError{code: exitUsage, lines: problems, usage: cmd.CommandPath()}
+}
+
+// failure is an API, network or runtime failure: exit 1.
+func failure(line string) error { return &exitError{code: exitAPI, lines: []string{line}} }
+
+const rootLong = `nylascreds administers Nylas connector credentials (/v3/connectors/{provider}/creds):
+create, get, list, update (PATCH) and delete them, from a shell or a script.
+
+The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag value
+(shell history and ps would show it); client secrets likewise come from
+--client-secret-file or $NYLAS_CLIENT_SECRET.
+
+Output goes to stdout (-o json, ndjson or table); messages go to stderr.
+Exit status: 0 success; 1 the API, the network or the machine failed;
+2 usage or validation error (nothing was sent).`
+
+// run executes one command line and returns the exit status.
+func (c *cli) run(args []string) int {
+	if problem := secretOnCommandLine(args); problem != "" {
+		c.printErrors(&exitError{code: exitUsage, lines: []string{problem}, usage: commandPath(args)})
+		return exitUsage
+	}
+	root := c.newRoot()
+	root.SetArgs(args)
+	var err error
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && !strings.HasPrefix(args[0], "__") { // __complete is cobra's
+		if found, _, findErr := root.Find(args); findErr == nil && found == root {
+			err = noArgs(root, args[:1]) // an unknown command, before its flags are judged
+		}
+	}
+	if err == nil {
+		err = root.ExecuteContext(c.ctx)
+	}
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		// cobra's own errors: an unknown command, mostly.
+		ee = &exitError{code: exitUsage, lines: []string{cliWords(err.Error())}, usage: "nylascreds"}
+	}
+	c.printErrors(ee)
+	return ee.code
+}
+
+func (c *cli) printErrors(e *exitError) {
+	for _, line := range e.lines {
+		c.say("error: %s", c.redact(oneLine(line)))
+	}
+	if e.usage != "" {
+		c.say("run '%s --help' for usage", e.usage)
+	}
+}
+
+// say writes one line on stderr. A failed write to stderr has nowhere to be
+// reported, so it is dropped on purpose.
+func (c *cli) say(format string, args ...any) {
+	_, _ = fmt.Fprintf(c.stderr, format+"\n", args...)
+}
+
+// redact replaces every secret the invocation read with [REDACTED].
+func (c *cli) redact(s string) string {
+	for _, secret := range c.secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
+}
+
+// commandPath names the command a raw command line is for, for a usage hint
+// printed before the command line is parsed.
+func commandPath(args []string) string {
+	for _, a := range args {
+		switch a {
+		case "create", "update", "get", "list", "delete", "demo", "fake", "version":
+			return "nylascreds " + a
+		}
+	}
+	return "nylascreds"
+}
+
+func (c *cli) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "nylascreds",
+		Short:         "Administer Nylas connector credentials",
+		Long:          rootLong,
+		Version:       versionString(readBuildInfo()),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cmd.SetOut(c.stderr)
+			_ = cmd.Help()
+			return &exitError{code: exitUsage, lines: []string{"a command is required"}}
+		},
+		SuggestionsMinimumDistance: 1,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print the version and commit, then exit")
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	root.SetIn(c.stdin)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErr(cmd, flagProblem(err))
+	})
+	root.AddGroup(&cobra.Group{ID: "api", Title: "Credential commands:"}, &cobra.Group{ID: "tools", Title: "Other commands:"})
+	root.SetHelpCommandGroupID("tools")
+	root.SetCompletionCommandGroupID("tools")
+	for _, cmd := range []*cobra.Command{c.createCmd(), c.getCmd(), c.listCmd(), c.updateCmd(), c.deleteCmd()} {
+		cmd.GroupID = "api"
+		root.AddCommand(cmd)
+	}
+	for _, cmd := range []*cobra.Command{c.demoCmd(), c.fakeCmd(), c.versionCmd()} {
+		cmd.GroupID = "tools"
+		root.AddCommand(cmd)
+	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, cmd := range root.Commands() {
+		switch cmd.Name() {
+		case "help":
+			cmd.Example = "  nylascreds help update\n  nylascreds update --help"
+		case "completion":
+			cmd.Example = completionExample
+			for _, shell := range cmd.Commands() {
+				shell.Example = "  nylascreds completion " + shell.Name() + " --help   # how to load it"
+			}
+		}
+	}
+	return root
+}
+
+const completionExample = `  # bash, this shell only (needs the bash-completion package)
+  source <(nylascreds completion bash)
+  # bash, every new shell
+  nylascreds completion bash > /etc/bash_completion.d/nylascreds
+  # zsh (compinit enabled)
+  nylascreds completion zsh > "${fpath[1]}/_nylascreds"
+  # fish
+  nylascreds completion fish > ~/.config/fish/completions/nylascreds.fish`
+
+// noArgs refuses positional arguments: every input is a flag.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		if !cmd.HasParent() {
+			problem := "unknown command " + quoteArg(args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				problem += ": did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return usageErr(cmd, problem)
+		}
+		return usageErr(cmd, "unexpected argument "+quoteArg(args[0])+": every input is a flag")
+	}
+	return nil
+}
+
+// flagProblem rewrites pflag's messages where they would leak Go terms or
+// miss the fix.
+func flagProblem(err error) string {
+	msg := err.Error()
+	// "unknown shorthand flag: 'p' in -provider": Go's flag package took
+	// single-dash long flags; pflag needs two dashes.
+	if _, rest, ok := strings.Cut(msg, "unknown shorthand flag: "); ok {
+		if _, word, ok := strings.Cut(rest, " in -"); ok && len(word) > 1 {
+			name, _, _ := strings.Cut(word, "=")
+			return "unknown flag -" + name + ": long flags take two dashes: --" + name
+		}
+	}
+	// invalid argument "x" for "-o, --output" flag: REASON
+	if m := invalidArgument.FindStringSubmatch(msg); m != nil {
+		reason := m[3]
+		if strings.HasPrefix(reason, "strconv.ParseBool") {
+			reason = "want true or false"
+		}
+		return m[2] + " " + m[1] + ": " + reason
+	}
+	return msg
+}
+
+var invalidArgument = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
