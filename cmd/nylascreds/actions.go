@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"iter"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -113,11 +112,24 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	if err != nil {
 		return err
 	}
-	req := wrapper.UpdateRequest{Name: f.name, Data: data}
+	if f.changeType && data == nil {
+		return usageErr(cmd, "--change-type applies only with --type and its data flags")
+	}
+	req := wrapper.UpdateRequest{Name: f.name, Data: data, AllowFlowChange: f.changeType}
 	if p := checkProblems(wrapper.CheckUpdate(k.provider, f.id, req)); len(p) > 0 {
 		return usageErr(cmd, p...)
 	}
-	cred, err := k.client.Update(c.ctx, k.provider, f.id, req)
+	var resp wrapper.Response
+	cred, err := k.client.Update(c.ctx, k.provider, f.id, req, wrapper.WithResponseInto(&resp))
+	var mismatch *wrapper.FlowMismatchError
+	if errors.As(err, &mismatch) {
+		return &exitError{code: exitUsage, lines: []string{fmt.Sprintf(
+			"--type %s: credential %s is stored as %s; %s data would replace it whole, so nothing was sent (pass --change-type to do so on purpose)",
+			mismatch.Sent, oneLine(mismatch.ID), mismatch.Stored, mismatch.Sent)}}
+	}
+	if err == nil && resp.FlowCheck == wrapper.FlowUnverified {
+		c.say("warning: the stored flow was not verified: the server does not report it, and %s credentials can be of more than one flow; the data was sent as --type %s", k.provider, data.CredentialType())
+	}
 	return k.done(cmd, cred, err)
 }
 
@@ -165,11 +177,11 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 			k.out.add(cred)
 		}
 		k.out.end()
-		if next, more := nextPage(page); more {
+		if page.More {
 			if k.out.format == formatTable {
-				k.out.write([]byte("next page: --offset "+strconv.Itoa(next)+"\n"), nil, "")
+				k.out.write([]byte("next page: --offset "+strconv.Itoa(page.NextOffset)+"\n"), nil, "")
 			} else {
-				c.say("next page: --offset %d", next)
+				c.say("next page: --offset %d", page.NextOffset)
 			}
 		}
 		return k.out.writeErr()
@@ -177,91 +189,43 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 
 	prog := &progress{c: c, on: c.stderrIsTerminal}
 	resume, fetched := opts.Offset, 0
-	for page, err := range pages(c, k.client, k.provider, opts) {
+	var previous map[string]struct{} // the previous page's ids: a shifted list repeats some
+	for page, err := range k.client.Pages(c.ctx, k.provider, opts) {
 		if err != nil {
 			prog.clear()
-			line := errorLine("list", err, k.region, k.viaRegion)
-			if errors.Is(err, wrapper.ErrPaginationStalled) {
-				line = "the server returned a full page with no new credential, so the walk stopped (it would never end)"
-			}
 			if fetched == 0 {
 				return k.fail(cmd, err)
+			}
+			line := errorLine("list", err, k.region, k.viaRegion)
+			switch {
+			case errors.Is(err, wrapper.ErrPaginationStalled):
+				line = "the server sent a full page with no new credential, so the walk stopped (it would never end)"
+			case errors.Is(err, wrapper.ErrTooManyPages):
+				line = fmt.Sprintf("the walk stopped after %d pages, its limit", wrapper.DefaultMaxPages)
 			}
 			k.out.end()
 			return failure(fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
 		}
 		fetched++
-		for _, cred := range page.creds {
-			k.out.add(cred)
+		ids := make(map[string]struct{}, len(page.Credentials))
+		for _, cred := range page.Credentials {
+			ids[cred.ID] = struct{}{}
+			if _, dup := previous[cred.ID]; !dup {
+				k.out.add(cred)
+			}
 		}
+		previous = ids
 		if k.out.err != nil {
 			break
 		}
-		resume = page.next
-		if page.more {
+		resume = page.NextOffset
+		if page.More {
 			prog.show(k.out.count)
 		}
 	}
 	prog.clear()
 	k.out.end()
 	return k.out.writeErr()
-}
-
-// nextPage is the offset of the page after page, and whether one may exist
-// (the page was full).
-func nextPage(page *wrapper.Page) (int, bool) {
-	limit := page.Limit
-	if limit == 0 {
-		limit = 10 // the server's default page size
-	}
-	n := len(page.Credentials)
-	return page.Offset + n, n > 0 && n >= limit
-}
-
-// listPage is one page of a walk: the credentials not seen before, the
-// offset to resume from, and whether another page may exist.
-type listPage struct {
-	creds []wrapper.Credential
-	next  int
-	more  bool
-}
-
-// pages walks the list page by page from opts.Offset, as wrapper.All does:
-// pages of opts.Limit (wrapper.DefaultPageSize when 0), credentials already
-// seen dropped, a full page with nothing new ending the walk with
-// wrapper.ErrPaginationStalled.
-func pages(c *cli, client *wrapper.Client, provider wrapper.Provider, opts *wrapper.ListOptions) iter.Seq2[*listPage, error] {
-	return func(yield func(*listPage, error) bool) {
-		o := *opts
-		if o.Limit == 0 {
-			o.Limit = wrapper.DefaultPageSize
-		}
-		seen := make(map[string]struct{})
-		for {
-			page, err := client.List(c.ctx, provider, &o)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			lp := &listPage{}
-			for _, cred := range page.Credentials {
-				if _, dup := seen[cred.ID]; !dup {
-					seen[cred.ID] = struct{}{}
-					lp.creds = append(lp.creds, cred)
-				}
-			}
-			page.Offset = o.Offset
-			lp.next, lp.more = nextPage(page)
-			if !yield(lp, nil) || !lp.more {
-				return
-			}
-			if len(lp.creds) == 0 {
-				yield(nil, wrapper.ErrPaginationStalled)
-				return
-			}
-			o.Offset = lp.next
-		}
-	}
 }
 
 // progress shows, on a terminal only, how far a long walk has come.

@@ -21,6 +21,8 @@ type apiFlags struct {
 	sortBy   enumFlag
 	orderBy  enumFlag
 	all      bool
+	// changeType lets update send data of another flow than the stored one.
+	changeType bool
 }
 
 // apiCommand builds one of the five API commands with the flags they share.
@@ -50,11 +52,12 @@ func (f *apiFlags) addCommon(cmd *cobra.Command) {
 const dataHelp = `
 An update that sends credential data replaces the stored data as a whole, so
 every key of the flow is required, not only the ones that change:
-  connector       --client-id, --client-secret-file (any provider; --tenant optional)
+  connector       --client-id, --client-secret-file (any provider; --tenant, --setting
+                  and --settings-file optional)
   adminconsent    --client-id, --client-secret-file, --tenant (microsoft only)
   serviceaccount  --key-file (google only)
 
-` + secretFileRules
+` + secretFileRules + "\n" + settingsHelp
 
 func (c *cli) createCmd() *cobra.Command {
 	var f apiFlags
@@ -90,17 +93,33 @@ func (c *cli) updateCmd() *cobra.Command {
 		`Update a credential with PATCH: its name, its data, or both. A name-only update
 keeps the stored data; --type is required whenever data flags are given, so the
 data can be checked against its flow before anything is sent.
+
+Data of another flow than the stored one would replace it whole (a service
+account's key by a connector override, say), so update first reads the
+credential and refuses a mismatch (exit 2, no PATCH sent) unless --change-type is
+given. Where the server does not report a credential's flow and the provider
+has more than one (google, microsoft), the update is sent unverified, and one
+line on stderr says so.
 `+dataHelp,
 		`  # Rotate a connector override's client secret (every key of the flow is sent)
   nylascreds update --provider google --id "$ID" --type connector \
     --client-id "$CLIENT_ID" --client-secret-file new-secret.txt
 
   # Rename; the stored data is kept
-  nylascreds update --provider google --id "$ID" --name "primary GCP app"`,
+  nylascreds update --provider google --id "$ID" --name "primary GCP app"
+
+  # Replace a service account by a connector override, on purpose
+  nylascreds update --provider google --id "$ID" --change-type --type connector \
+    --client-id "$CLIENT_ID" --client-secret-file secret.txt
+
+  # A Microsoft connector override with further settings
+  nylascreds update --provider microsoft --id "$ID" --type connector --client-id "$APP_ID" \
+    --client-secret-file secret.txt --tenant contoso --setting prompt=consent --setting max_age:=3600`,
 		&f, func(cmd *cobra.Command) error { return c.update(cmd, &f) })
 	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
 	cmd.Flags().StringVar(&f.name, "name", "", "new credential name, unique per connector")
 	f.data.register(cmd)
+	cmd.Flags().BoolVar(&f.changeType, "change-type", false, "allow data of another flow than the stored one, replacing it whole")
 	f.addCommon(cmd)
 	return cmd
 }

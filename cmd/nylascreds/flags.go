@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -108,6 +110,8 @@ type dataFlags struct {
 	clientSecretFile string
 	tenant           string
 	keyFile          string
+	settings         []string
+	settingsFile     string
 }
 
 const secretFileRules = `Secret files (--api-key-file, --client-secret-file) and $NYLAS_API_KEY, $NYLAS_CLIENT_SECRET:
@@ -122,11 +126,22 @@ func (d *dataFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", `read the client secret from this file ("-" for stdin); wins over $NYLAS_CLIENT_SECRET`)
 	fl.StringVar(&d.tenant, "tenant", "", `Microsoft tenant (adminconsent: required, "common" for v1.0; connector: optional setting)`)
 	fl.StringVar(&d.keyFile, "key-file", "", `Google service-account key file as downloaded (serviceaccount; "-" for stdin)`)
+	fl.StringArrayVar(&d.settings, "setting", nil, `connector: a further provider setting, KEY=VALUE (sent as a string) or KEY:=JSON (sent as that JSON value); repeatable; never a secret`)
+	fl.StringVar(&d.settingsFile, "settings-file", "", `connector: further provider settings from a file holding one JSON object ("-" for stdin)`)
 }
+
+const settingsHelp = `
+Connector settings: --setting KEY=VALUE sends VALUE as a JSON string, exactly as
+typed; --setting KEY:=JSON sends a typed JSON value (KEY:=3, KEY:=true,
+KEY:='{"a":1}'); --settings-file holds one JSON object whose members are sent as
+they are. Flags and file add up; a key given twice is refused, and so are
+client_id, client_secret and tenant (use their flags). Settings are not treated as
+secrets: a value on the command line shows in shell history and ps.`
 
 // given reports whether any data flag was set.
 func (d *dataFlags) given() bool {
-	return d.typ.value != "" || d.clientID != "" || d.clientSecretFile != "" || d.tenant != "" || d.keyFile != ""
+	return d.typ.value != "" || d.clientID != "" || d.clientSecretFile != "" || d.tenant != "" || d.keyFile != "" ||
+		len(d.settings) > 0 || d.settingsFile != ""
 }
 
 // build turns the flags into credential data. A nil result with no problems
@@ -152,6 +167,8 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 		refuse("--client-id", d.clientID)
 		refuse("--client-secret-file", d.clientSecretFile)
 		refuse("--tenant", d.tenant)
+		refuse("--setting", strings.Join(d.settings, ""))
+		refuse("--settings-file", d.settingsFile)
 		if d.keyFile == "" {
 			problems = append(problems, "--key-file is required for --type serviceaccount")
 		}
@@ -176,6 +193,16 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 		return sa, nil
 	default: // connector, adminconsent
 		refuse("--key-file", d.keyFile)
+		adminConsent := d.typ.value == string(wrapper.CredentialTypeAdminConsent)
+		var settings map[string]any
+		if adminConsent {
+			refuse("--setting", strings.Join(d.settings, ""))
+			refuse("--settings-file", d.settingsFile)
+		} else {
+			var settingProblems []string
+			settings, settingProblems = d.buildSettings(c, in)
+			problems = append(problems, settingProblems...)
+		}
 		secret, problem := in.secret(c, "--client-secret-file", d.clientSecretFile, "NYLAS_CLIENT_SECRET")
 		if problem != "" {
 			problems = append(problems, problem)
@@ -183,11 +210,83 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 		if len(problems) > 0 {
 			return nil, problems
 		}
-		if d.typ.value == string(wrapper.CredentialTypeAdminConsent) {
+		if adminConsent {
 			return wrapper.MicrosoftAdminConsent{ClientID: d.clientID, ClientSecret: wrapper.NewSecret(secret), Tenant: d.tenant}, nil
 		}
-		return wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: wrapper.NewSecret(secret), Tenant: d.tenant}, nil
+		return wrapper.ConnectorOverride{ClientID: d.clientID, ClientSecret: wrapper.NewSecret(secret), Tenant: d.tenant, Settings: settings}, nil
 	}
+}
+
+// typedSettingFlags are the settings a typed flag sends.
+var typedSettingFlags = map[string]string{"client_id": "--client-id", "client_secret": "--client-secret-file", "tenant": "--tenant"}
+
+// buildSettings gathers --settings-file and every --setting into one map.
+func (d *dataFlags) buildSettings(c *cli, in *inputs) (map[string]any, []string) {
+	settings := map[string]any{}
+	from := map[string]string{} // key -> where it was given
+	var problems []string
+	add := func(source, key string, value any) {
+		switch {
+		case key == "":
+			problems = append(problems, source+": the key is empty")
+		case typedSettingFlags[key] != "":
+			problems = append(problems, source+": "+key+" is not a setting: use "+typedSettingFlags[key])
+		case from[key] != "":
+			problems = append(problems, source+": "+key+" is already given by "+from[key])
+		default:
+			settings[key], from[key] = value, source
+		}
+	}
+	if d.settingsFile != "" {
+		b, problem := in.read(c, "--settings-file", d.settingsFile)
+		if problem != "" {
+			return nil, []string{problem}
+		}
+		var file map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber() // numbers are sent exactly as written
+		if err := dec.Decode(&file); err != nil || dec.More() || file == nil {
+			return nil, []string{"--settings-file: must hold one JSON object, {\"key\": value, ...}"}
+		}
+		for _, k := range sortedKeys(file) {
+			add("--settings-file", k, file[k])
+		}
+	}
+	for _, s := range d.settings {
+		source := "--setting " + quoteArg(s)
+		key, raw, typed := strings.Cut(s, ":=")
+		if !typed || strings.Contains(key, "=") {
+			var ok bool
+			key, raw, ok = strings.Cut(s, "=")
+			if !ok {
+				problems = append(problems, source+": want KEY=VALUE (a string) or KEY:=JSON (a typed value)")
+				continue
+			}
+			add("--setting "+key, key, raw)
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			problems = append(problems, "--setting "+key+": the value after := must be JSON (a number, true, false, null, \"text\", [...] or {...}); for plain text use "+key+"=VALUE")
+			continue
+		}
+		add("--setting "+key, key, v)
+	}
+	if len(settings) == 0 {
+		return nil, problems
+	}
+	return settings, problems
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // inputs reads the files and variables a command takes its secrets and key

@@ -131,7 +131,7 @@ func server(ts *testscript.TestScript) *nylastest.Server {
 
 // fault SPEC...: script the fake's next answers, one per request:
 // ok, delay=DURATION, lost (act, then drop the connection), drop, html502,
-// forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
+// untyped200=ID (a credential without credential_type), forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
 // or a status (401, 429, 500, 503) answered in the Nylas error envelope.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
@@ -161,6 +161,9 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		case spec == "forge429": // a message that tries to forge an output line and a terminal escape
 			faults = append(faults, nylastest.Fault{Status: 429, Header: http.Header{"Content-Type": {"application/json"}, "Retry-After": {"7"}},
 				Body: `{"request_id":"req-1","error":{"type":"nylas_rate_limit_exceeded","message":"slow down\nerror: forged line\u001b[31m red"}}`})
+		case strings.HasPrefix(spec, "untyped200="): // a credential as Nylas publishes it: no credential_type
+			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
+				Body: `{"request_id":"fault-untyped","data":{"id":"` + strings.TrimPrefix(spec, "untyped200=") + `","name":"n","created_at":1767225600,"updated_at":1767225600}}`})
 		case spec == "html502":
 			faults = append(faults, nylastest.Fault{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-9"}},
 				Body: "<html>\n<b>Bad Gateway</b>\n</html>"})
