@@ -186,7 +186,7 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 				return nil, []string{"--key-file: " + cliWords(err.Error())}
 			}
 			for _, p := range verr.Problems {
-				problems = append(problems, describeProblem(p))
+				problems = append(problems, describeKeyFileProblem(p))
 			}
 			return nil, problems
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +35,10 @@ const (
 )
 
 var leakMarkers = []string{canaryKey, canarySecret, "-----BEGIN", "MIIE"}
+
+// goVocabulary matches Go names that must not reach a user of the CLI: the
+// wrapper's option functions, types and fields, package prefixes.
+var goVocabulary = regexp.MustCompile(`\bWith[A-Z]\w+|\b(UpdateRequest|CreateRequest|ListOptions|ConnectorOverride|GoogleServiceAccount|MicrosoftAdminConsent|AllowFlowChange|MaxPages|in Settings|ParseGoogle\w*|DefaultMaxPages)\b|\bnylascreds: |\bstrconv\.|\btime: |\bSet Name\b|\*?wrapper\.`)
 
 // transcriptEnv names the file where the nylascreds command of the scripts
 // appends everything it prints, for the leak check.
@@ -121,6 +126,9 @@ func checkTranscripts(t *testing.T, dir string) {
 			if bytes.Contains(b, []byte(m)) {
 				t.Errorf("%s: the CLI printed a secret (%.10s…)", filepath.Base(path), m)
 			}
+		}
+		for _, m := range goVocabulary.FindAll(b, -1) {
+			t.Errorf("%s: the CLI printed a Go name: %q", filepath.Base(path), m)
 		}
 	}
 }

@@ -230,20 +230,30 @@ var flagOf = map[string]string{
 	"credential_data.tenant":        "--tenant",
 }
 
-// describeProblem renders a wrapper field problem in flag terms: the keys of
-// a Google key file are named inside --key-file.
+// describeProblem renders a wrapper field problem in flag terms; a key of
+// credential_data that no typed flag sends is a --setting.
 func describeProblem(p wrapper.FieldError) string {
 	rule := cliWords(p.Rule)
-	if p.Field == "credential_data.private_key" && strings.Contains(rule, `"RSA PRIVATE KEY"`) {
-		rule += "; convert the key with: openssl pkcs8 -topk8 -nocrypt -in rsa-key.pem -out key.pem, and put the new PEM in the key file's private_key"
-	}
 	if f, ok := flagOf[p.Field]; ok {
 		return f + ": " + rule
 	}
 	if key, ok := strings.CutPrefix(p.Field, "credential_data."); ok {
-		return "--key-file: " + key + ": " + rule
+		return "--setting " + key + ": " + rule
 	}
 	return p.Field + ": " + rule
+}
+
+// describeKeyFileProblem renders a problem of a Google key file, naming the
+// key inside --key-file, and the conversion a PKCS#1 key needs.
+func describeKeyFileProblem(p wrapper.FieldError) string {
+	rule := cliWords(p.Rule)
+	if p.Field == "credential_data.private_key" && strings.Contains(rule, `"RSA PRIVATE KEY"`) {
+		rule += "; convert the key with: openssl pkcs8 -topk8 -nocrypt -in rsa-key.pem -out key.pem, and put the new PEM in the key file's private_key"
+	}
+	if key, ok := strings.CutPrefix(p.Field, "credential_data."); ok {
+		return "--key-file: " + key + ": " + rule
+	}
+	return "--key-file: " + rule
 }
 
 // goWords are the few Go names that wrapper messages may carry, in the
@@ -257,6 +267,10 @@ var goWords = strings.NewReplacer(
 	"WithTimeout: ", "--timeout: ",
 	"WithUserAgent: ", "",
 	"WithBaseURL: ", "--base-url: ",
+	"is a typed field of ConnectorOverride; set it there, not in Settings", "is sent by its own flag, not as a setting",
+	"(0 means DefaultMaxPages)", "",
+	", or raise ListOptions.MaxPages", "",
+	" (set UpdateRequest.AllowFlowChange to do so on purpose)", " (pass --change-type to do so on purpose)",
 )
 
 // cliWords turns a message from the wrapper into the CLI's language.
