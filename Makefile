@@ -26,7 +26,7 @@ TOOL = $(GO) tool -modfile=api/tools/go.mod
 # always use the toolchain their baselines were written with.
 export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 
-.PHONY: all generate check-generated fmt-check vet test demo bench fuzz \
+.PHONY: all generate check-generated fmt-check vet test demo bench bench-cli fuzz \
 	spec-lint spec-check api-check check-gates release-check release-baselines lint vuln check-go-directive
 
 all: test
@@ -141,3 +141,12 @@ bench:
 	NYLASCREDS_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test $(BENCH_PKGS) -run '^$$' -bench . -benchmem -count=1 | tee bench/bench.txt
 	$(GO) test ./nylastest -run '^$$' -bench . -benchmem -count=1 | tee bench/fake.txt
 	@$(GO) run ./internal/benchratio bench/bench.txt
+
+CLI_RUNS ?= 200
+
+## bench-cli: CLI start-up time (`version`, and `get` against a loopback fake), medians of
+## CLI_RUNS interleaved runs; CLI_BASE=/path/to/another/nylascreds compares with that build.
+bench-cli:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) build -o "$$tmp/nylascreds" ./cmd/nylascreds; \
+	RUNS=$(CLI_RUNS) bash scripts/startup.sh "$$tmp/nylascreds" $(CLI_BASE)
