@@ -207,6 +207,7 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 			return failure(fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
 		}
 		fetched++
+		prog.clear() // stdout may be the same terminal: rows never follow the progress text
 		ids := make(map[string]struct{}, len(page.Credentials))
 		for _, cred := range page.Credentials {
 			ids[cred.ID] = struct{}{}
