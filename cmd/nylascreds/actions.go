@@ -41,13 +41,8 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 // (nothing was sent) exits 2 with every problem; anything else exits 1 with
 // one line.
 func (k *call) fail(cmd *cobra.Command, err error) error {
-	var verr *wrapper.ValidationError
-	if errors.As(err, &verr) {
-		problems := make([]string, 0, len(verr.Problems))
-		for _, p := range verr.Problems {
-			problems = append(problems, describeProblem(p))
-		}
-		return usageErr(cmd, problems...)
+	if errors.Is(err, wrapper.ErrValidation) {
+		return usageErr(cmd, checkProblems(err)...)
 	}
 	return failure(errorLine(cmd.Name(), err, k.region, k.viaRegion))
 }
