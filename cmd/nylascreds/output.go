@@ -191,7 +191,7 @@ func networkProblem(err error) string {
 // describeAPIError puts the status, type, message and request id first.
 func describeAPIError(e *wrapper.APIError) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	b.WriteString("HTTP " + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode))
 	if e.Type != "" {
 		b.WriteString(": " + e.Type)
 	}
@@ -203,7 +203,7 @@ func describeAPIError(e *wrapper.APIError) string {
 	if e.RequestID != "" {
 		b.WriteString(" (request_id " + e.RequestID + ")")
 	}
-	fmt.Fprintf(&b, " [%s %s", e.Method, e.Path)
+	b.WriteString(" [" + e.Method + " " + e.Path)
 	if e.Attempts > 1 {
 		b.WriteString(", " + strconv.Itoa(e.Attempts) + " attempts")
 	}
