@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -209,13 +210,26 @@ func TestDemo(t *testing.T) {
 }
 
 // TestFakeServesUntilCancelled: nylascreds fake answers on the address it
-// prints, with the key it prints, and exits 0 when interrupted.
+// prints, with the key it prints, sends credential_type only with
+// --report-credential-type, answers an over-cap body with 413, and exits 0
+// when interrupted.
 func TestFakeServesUntilCancelled(t *testing.T) {
+	for _, report := range []bool{false, true} {
+		t.Run(fmt.Sprintf("report-credential-type=%t", report), func(t *testing.T) { testFakeServes(t, report) })
+	}
+}
+
+func testFakeServes(t *testing.T, report bool) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
+	args := []string{"fake", "--addr", "127.0.0.1:0"}
+	if report {
+		args = append(args, "--report-credential-type")
+	}
 	go func() {
-		done <- run(ctx, []string{"fake", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	}()
 	var url, key string
 	for deadline := time.Now().Add(10 * time.Second); key == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -231,15 +245,27 @@ func TestFakeServesUntilCancelled(t *testing.T) {
 	if url == "" || key == "" {
 		t.Fatalf("no URL or key printed: %q", stdout.String())
 	}
-	req, _ := http.NewRequest("GET", url+"/v3/connectors/google/creds", nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	post := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", url+"/v3/connectors/google/creds", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
 	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("fake answered %d", resp.StatusCode)
+	create := `{"name":"n","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s"}}`
+	status, body := post(create)
+	cred, _ := body["data"].(map[string]any)
+	if ctype, present := cred["credential_type"]; status != 201 || present != report || (report && ctype != "connector") {
+		t.Errorf("create: %d %v", status, body)
+	}
+	if status, body := post(create + strings.Repeat(" ", 1<<20)); status != 413 || body["error"] == nil {
+		t.Errorf("over-cap create: %d %v", status, body)
 	}
 	cancel()
 	select {

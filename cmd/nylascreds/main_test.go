@@ -85,15 +85,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			srv := nylastest.NewServer(nylastest.WithAPIKey(canaryKey))
-			env.Defer(func() {
-				srv.Close()
-				for _, v := range srv.Violations() {
-					env.T().Fatal("fake: " + v.Error())
-				}
-			})
-			env.Values["srv"] = srv
-			env.Setenv("FAKE", srv.URL)
+			holder := &fakeHolder{}
+			env.Values["srv"] = holder
+			env.Defer(func() { holder.close(env.T()) })
+			env.Setenv("FAKE", holder.start().URL)
 			env.Setenv("NYLAS_API_KEY", canaryKey)
 			env.Setenv("CANARY_SECRET", canarySecret)
 			env.Setenv("TESTDATA", testdata)
@@ -102,6 +97,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fault":    cmdFault,
+			"newfake":  cmdNewFake,
 			"requests": cmdRequests,
 			"stored":   cmdStored,
 			"setid":    cmdSetID,
@@ -133,8 +129,41 @@ func checkTranscripts(t *testing.T, dir string) {
 	}
 }
 
+// fakeHolder holds a script's fake servers: the current one, and the ones
+// it replaced, closed and checked for off-spec responses when the script ends.
+type fakeHolder struct{ all []*nylastest.Server }
+
+func (h *fakeHolder) start(opts ...nylastest.Option) *nylastest.Server {
+	srv := nylastest.NewServer(append([]nylastest.Option{nylastest.WithAPIKey(canaryKey)}, opts...)...)
+	h.all = append(h.all, srv)
+	return srv
+}
+
+func (h *fakeHolder) close(t testscript.T) {
+	for _, srv := range h.all {
+		srv.Close()
+		for _, v := range srv.Violations() {
+			t.Fatal("fake: " + v.Error())
+		}
+	}
+}
+
 func server(ts *testscript.TestScript) *nylastest.Server {
-	return ts.Value("srv").(*nylastest.Server)
+	h := ts.Value("srv").(*fakeHolder)
+	return h.all[len(h.all)-1]
+}
+
+// newfake [report-credential-type]: replace the script's fake with an empty
+// one (reporting each credential's flow when asked), and $FAKE with its URL.
+func cmdNewFake(ts *testscript.TestScript, neg bool, args []string) {
+	var opts []nylastest.Option
+	for _, a := range args {
+		if a != "report-credential-type" {
+			ts.Fatalf("usage: newfake [report-credential-type]")
+		}
+		opts = append(opts, nylastest.WithCredentialType())
+	}
+	ts.Setenv("FAKE", ts.Value("srv").(*fakeHolder).start(opts...).URL)
 }
 
 // fault SPEC...: script the fake's next answers, one per request:
