@@ -38,20 +38,20 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 		RunE:                  func(cmd *cobra.Command, _ []string) error { return run(cmd) },
 	}
 	cmd.Flags().SortFlags = false
-	cmd.Flags().StringVar(&f.provider, "provider", "", "connector provider: "+providerList())
+	cmd.Flags().StringVar(&f.provider, "provider", "", "connector `PROVIDER`: "+providerList())
 	complete(cmd, "provider", providerNames())
 	return cmd
 }
 
 // addCommon registers the output and connection flags, after the command's own.
 func (f *apiFlags) addCommon(cmd *cobra.Command) {
-	enumVar(cmd, &f.output, "output", "o", formatJSON, formatNames, "output format: json, ndjson (one credential per line) or table")
+	enumVar(cmd, &f.output, "output", "o", formatJSON, formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table")
 	f.conn.register(cmd)
 }
 
 const dataHelp = `
-An update that sends credential data replaces the stored data as a whole, so
-every key of the flow is required, not only the ones that change:
+Data flags, by flow. Every key of the flow is required, on update too: an update
+that sends credential data replaces the stored data as a whole.
   connector       --client-id, --client-secret-file (any provider; --tenant, --setting
                   and --settings-file optional)
   adminconsent    --client-id, --client-secret-file, --tenant (microsoft only)
@@ -80,7 +80,7 @@ the existing identical credential instead of making a second.
   pass show azure/app | nylascreds create --provider microsoft --name "M365" \
     --type adminconsent --client-id "$APP_ID" --client-secret-file - --tenant contoso.onmicrosoft.com`,
 		&f, func(cmd *cobra.Command) error { return c.create(cmd, &f) })
-	cmd.Flags().StringVar(&f.name, "name", "", "credential name, unique per connector")
+	cmd.Flags().StringVar(&f.name, "name", "", "credential `NAME`, unique per connector")
 	f.data.register(cmd)
 	f.addCommon(cmd)
 	return cmd
@@ -116,8 +116,8 @@ line on stderr says so.
   nylascreds update --provider microsoft --id "$ID" --type connector --client-id "$APP_ID" \
     --client-secret-file secret.txt --tenant contoso --setting prompt=consent --setting max_age:=3600`,
 		&f, func(cmd *cobra.Command) error { return c.update(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
-	cmd.Flags().StringVar(&f.name, "name", "", "new credential name, unique per connector")
+	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	cmd.Flags().StringVar(&f.name, "name", "", "new credential `NAME`, unique per connector")
 	f.data.register(cmd)
 	cmd.Flags().BoolVar(&f.changeType, "change-type", false, "allow data of another flow than the stored one, replacing it whole")
 	f.addCommon(cmd)
@@ -132,7 +132,7 @@ func (c *cli) getCmd() *cobra.Command {
 		`  nylascreds get --provider google --id "$ID"
   nylascreds get --provider microsoft --id "$ID" -o table --region eu`,
 		&f, func(cmd *cobra.Command) error { return c.get(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
+	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
 	f.addCommon(cmd)
 	return cmd
 }
@@ -145,7 +145,7 @@ func (c *cli) deleteCmd() *cobra.Command {
 a connector's default credential cannot be deleted.`,
 		`  nylascreds delete --provider google --id "$ID"`,
 		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential id")
+	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
 	f.addCommon(cmd)
 	return cmd
 }
@@ -169,10 +169,10 @@ stderr shows the progress of a long walk.`,
   nylascreds list --provider microsoft --all --sort-by updated_at --order-by desc -o ndjson`,
 		&f, func(cmd *cobra.Command) error { return c.list(cmd, &f) })
 	f.limit.min, f.offset.min = 0, 0
-	cmd.Flags().Var(&f.limit, "limit", "page size (default: the server's, 10; with --all: 100)")
-	cmd.Flags().Var(&f.offset, "offset", "credentials to skip")
-	enumVar(cmd, &f.sortBy, "sort-by", "", "", []string{string(wrapper.SortByCreatedAt), string(wrapper.SortByUpdatedAt)}, "sort field: created_at or updated_at (server default: created_at)")
-	enumVar(cmd, &f.orderBy, "order-by", "", "", []string{string(wrapper.OrderAsc), string(wrapper.OrderDesc)}, "sort direction: asc or desc (server default: desc)")
+	cmd.Flags().Var(&f.limit, "limit", "page size, `N` credentials (default: the server's, 10; with --all: 100)")
+	cmd.Flags().Var(&f.offset, "offset", "skip the first `N` credentials")
+	enumVar(cmd, &f.sortBy, "sort-by", "", "", []string{string(wrapper.SortByCreatedAt), string(wrapper.SortByUpdatedAt)}, "sort `FIELD`: created_at or updated_at (server default: created_at)")
+	enumVar(cmd, &f.orderBy, "order-by", "", "", []string{string(wrapper.OrderAsc), string(wrapper.OrderDesc)}, "sort direction `DIR`: asc or desc (server default: desc)")
 	cmd.Flags().BoolVar(&f.all, "all", false, "walk every page and print every credential")
 	f.addCommon(cmd)
 	return cmd

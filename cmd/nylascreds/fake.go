@@ -36,7 +36,7 @@ updated_at); --report-credential-type adds each one's flow as credential_type.`,
 			return c.fake(cmd, addr, allowNonLoopback, reportType)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4010", "address to listen on, HOST:PORT; loopback only unless --allow-non-loopback")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4010", "address to listen on, `HOST:PORT`; loopback only unless --allow-non-loopback")
 	cmd.Flags().BoolVar(&allowNonLoopback, "allow-non-loopback", false, "listen on any address, e.g. 0.0.0.0:4010 in a container: the fake keeps every secret it is sent")
 	cmd.Flags().BoolVar(&reportType, "report-credential-type", false, "send each credential's flow as credential_type, which Nylas's published credential object lacks")
 	return cmd

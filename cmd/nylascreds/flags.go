@@ -31,13 +31,13 @@ type connFlags struct {
 func (f *connFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	enumVar(cmd, &f.region, "region", "", "", []string{string(wrapper.RegionUS), string(wrapper.RegionEU)},
-		"API region: us or eu (default $NYLAS_REGION, else us); a key of one region is refused by the other")
-	fl.StringVar(&f.baseURL, "base-url", "", "custom base URL, overrides --region (plain http only to loopback)")
+		"API `REGION`: us or eu (default $NYLAS_REGION, else us); a key of one region is refused by the other")
+	fl.StringVar(&f.baseURL, "base-url", "", "custom base `URL`, overrides --region (plain http only to loopback)")
 	f.timeout.d = wrapper.DefaultTimeout
-	fl.Var(&f.timeout, "timeout", "per-call timeout, retries included, with a unit (30s, 2m)")
+	fl.Var(&f.timeout, "timeout", "per-call timeout, retries included, a `DURATION` with a unit (30s, 2m)")
 	f.retries.n = wrapper.DefaultMaxRetries
-	fl.Var(&f.retries, "retries", "retries of a failed attempt (0 turns them off)")
-	fl.StringVar(&f.apiKeyFile, "api-key-file", "", `read the API key from this file ("-" for stdin); wins over $NYLAS_API_KEY`)
+	fl.Var(&f.retries, "retries", "retries of a failed attempt, `N` (0 turns them off)")
+	fl.StringVar(&f.apiKeyFile, "api-key-file", "", "read the API key from the file at `PATH` (\"-\" for stdin); wins over $NYLAS_API_KEY")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "one line per HTTP attempt on stderr (never a secret)")
 }
 
@@ -121,13 +121,13 @@ wins over its environment variable. "-" reads the file from stdin (one flag at a
 
 func (d *dataFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	enumVar(cmd, &d.typ, "type", "", "", flowNames, "credential flow: connector, serviceaccount or adminconsent")
-	fl.StringVar(&d.clientID, "client-id", "", "OAuth client id (connector, adminconsent)")
-	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", `read the client secret from this file ("-" for stdin); wins over $NYLAS_CLIENT_SECRET`)
-	fl.StringVar(&d.tenant, "tenant", "", `Microsoft tenant (adminconsent: required, "common" for v1.0; connector: optional setting)`)
-	fl.StringVar(&d.keyFile, "key-file", "", `Google service-account key file as downloaded (serviceaccount; "-" for stdin)`)
-	fl.StringArrayVar(&d.settings, "setting", nil, `connector: a further provider setting, KEY=VALUE (sent as a string) or KEY:=JSON (sent as that JSON value); repeatable; never a secret`)
-	fl.StringVar(&d.settingsFile, "settings-file", "", `connector: further provider settings from a file holding one JSON object ("-" for stdin)`)
+	enumVar(cmd, &d.typ, "type", "", "", flowNames, "credential flow `TYPE`: connector, serviceaccount or adminconsent")
+	fl.StringVar(&d.clientID, "client-id", "", "OAuth client `ID` (connector, adminconsent)")
+	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", "read the client secret from the file at `PATH` (\"-\" for stdin); wins over $NYLAS_CLIENT_SECRET")
+	fl.StringVar(&d.tenant, "tenant", "", "Microsoft `TENANT` (adminconsent: required, \"common\" for v1.0; connector: optional setting)")
+	fl.StringVar(&d.keyFile, "key-file", "", "the Google service-account key file at `PATH`, as downloaded (serviceaccount; \"-\" for stdin)")
+	fl.StringArrayVar(&d.settings, "setting", nil, "connector: a further provider setting, `KEY=VALUE` (sent as a string) or KEY:=JSON (sent as that JSON value); repeatable; never a secret")
+	fl.StringVar(&d.settingsFile, "settings-file", "", "connector: further provider settings from the file at `PATH`, one JSON object (\"-\" for stdin)")
 }
 
 const settingsHelp = `
