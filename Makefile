@@ -129,7 +129,7 @@ BENCH_ROUNDS ?= 5
 # Packages whose benchmarks make bench runs (go test runs them one package at
 # a time). A package added here is summarised when internal/benchratio knows
 # its benchmarks, e.g. BenchmarkStartup/{version,get} for CLI start-up.
-BENCH_PKGS ?= ./tests/bench
+BENCH_PKGS ?= ./tests/bench ./cmd/nylascreds
 
 ## bench: benchmarks (not part of test), a few minutes: the wrapper with its defaults against a
 ## hand-written net/http floor over plain HTTP and TLS, sequential and 32-way (BENCH_ROUNDS

@@ -277,3 +277,27 @@ func testFakeServes(t *testing.T, report bool) {
 		t.Fatal("fake did not stop")
 	}
 }
+
+// BenchmarkCommandTree is the CLI's own cost per invocation, process start
+// and Go's package initialisation aside: building the cobra command tree,
+// parsing the command line and running `version`.
+func BenchmarkCommandTree(b *testing.B) {
+	getenv := func(string) string { return "" }
+	for b.Loop() {
+		if code := run(context.Background(), []string{"version"}, getenv, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+			b.Fatal(code)
+		}
+	}
+}
+
+// BenchmarkUsageError: the same for a command line refused before any I/O
+// (parsing every flag of update, reading no file).
+func BenchmarkUsageError(b *testing.B) {
+	getenv := func(string) string { return "" }
+	args := []string{"update", "--provider", "google", "--id", "x", "--type", "connector", "--client-id", "c", "--timeout", "5s", "-o", "table"}
+	for b.Loop() {
+		if code := run(context.Background(), args, getenv, strings.NewReader(""), io.Discard, io.Discard); code != 2 {
+			b.Fatal(code)
+		}
+	}
+}
