@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -300,4 +303,42 @@ func BenchmarkUsageError(b *testing.B) {
 			b.Fatal(code)
 		}
 	}
+}
+
+// BenchmarkStartup is a whole invocation of the built binary, process start
+// and Go's package initialisation included: `version`, and a `get` against a
+// loopback fake. make bench's summary prints both medians.
+func BenchmarkStartup(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "nylascreds")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := nylastest.NewServer(nylastest.WithRequestLog(0))
+	defer srv.Close()
+	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cred, err := client.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{
+		Name: "startup", Data: wrapper.ConnectorOverride{ClientID: "c", ClientSecret: wrapper.NewSecret("s")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	invoke := func(b *testing.B, args ...string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "NYLAS_API_KEY="+srv.APIKey())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("nylascreds %v: %v\n%s", args, err, out)
+		}
+	}
+	b.Run("version", func(b *testing.B) {
+		for b.Loop() {
+			invoke(b, "version")
+		}
+	})
+	b.Run("get", func(b *testing.B) {
+		for b.Loop() {
+			invoke(b, "get", "--provider", "google", "--id", cred.ID, "--base-url", srv.URL)
+		}
+	})
 }
