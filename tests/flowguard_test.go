@@ -121,3 +121,17 @@ func TestFlowCheckFailureSendsNoPatch(t *testing.T) {
 		t.Errorf("err = %v after %d requests; want the GET's 404 and no PATCH", err, len(f.requests()))
 	}
 }
+
+// TestFlowCheckAnswerIsScrubbedOfTheUpdatesSecrets: the GET of the check
+// carries no client secret, but its answer reaches the caller of Update, so
+// the secrets of the data about to be sent are scrubbed from it too.
+func TestFlowCheckAnswerIsScrubbedOfTheUpdatesSecrets(t *testing.T) {
+	watch := newLeakWatch(t)
+	f := newFakeAPI(t, jsonReply(400, `{"request_id":"r","error":{"type":"t","message":"not `+canaryClientSecret+`"}}`))
+	c, _ := newClient(t, f, wrapper.WithLogger(watch.textLogger()))
+	_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: canaryConnector})
+	watch.observe(err)
+	if err == nil || !strings.Contains(err.Error(), "not [REDACTED]") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -50,7 +50,7 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 	}
 	readCfg := *cfg
 	readCfg.into = nil // the caller's Response describes the PATCH
-	cred, err := c.get(ctx, &readCfg, provider, id)
+	cred, err := c.get(ctx, &readCfg, provider, id, req.Data)
 	if err != nil {
 		return FlowNotChecked, err
 	}

@@ -72,11 +72,14 @@ func (c *Client) Get(ctx context.Context, provider Provider, id string, opts ...
 	if err := checked(optErr, &probs, "get"); err != nil {
 		return nil, err
 	}
-	return c.get(ctx, cfg, provider, id)
+	return c.get(ctx, cfg, provider, id, nil)
 }
 
-func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string) (*Credential, error) {
+// get reads a credential. data, when set, is what the caller is about to
+// send (Update's flow check): its secrets are scrubbed from the answer too.
+func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string, data CredentialData) (*Credential, error) {
 	cred, _, err := call[*Credential]{
+		data: data,
 		build: func(server string) (*http.Request, error) {
 			return gen.NewGetCredentialRequest(server, gen.Provider(provider), id)
 		},
