@@ -202,7 +202,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d, stderr %q", code, errOut.String())
 	}
 	for _, want := range []string{"1. Create a connector-override credential", "the stored secret changed: true", "refused before sending: credential_data.client_secret: is required",
-		"3 before, 3 after (nothing was sent)", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
+		"3 before, 3 after (nothing was sent)", "stored as connector, the data is serviceaccount", "3 before, 4 after (the GET of the check; no PATCH)", "request_id nylastest-", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo transcript lacks %q", want)
 		}

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"sort"
@@ -20,7 +25,8 @@ func (c *cli) demoCmd() *cobra.Command {
 		Short: "Run the client against a built-in fake API and print a transcript",
 		Long: `Start the fake Nylas Connector Credentials API on loopback, then create a connector
 override, rotate its secret with PATCH, show a partial credential_data refused before
-sending, list, get, show the typed error for an unknown id, and delete; every request
+sending and another flow's data refused by the update flow guard, list, get (with its
+request id), show the typed error for an unknown id, and delete; every request
 and response is checked against openapi.yaml. Nothing leaves the machine.`,
 		Example: "  nylascreds demo",
 		Args:    noArgs,
@@ -30,7 +36,10 @@ and response is checked against openapi.yaml. Nothing leaves the machine.`,
 
 // demo walks through the product against the embedded fake, on loopback.
 func (c *cli) demo() error {
-	srv := nylastest.NewServer()
+	// This fake reports each credential's flow, so that the update flow
+	// guard can be shown refusing; the transcript says what happens with a
+	// server that does not.
+	srv := nylastest.NewServer(nylastest.WithCredentialType())
 	defer srv.Close()
 	client, err := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL), wrapper.WithTimeout(10*time.Second))
 	if err != nil {
@@ -101,6 +110,22 @@ func (d *demoRun) run() error {
 	}
 	d.say("   requests the server saw: %d before, %d after (nothing was sent)", before, d.srv.RequestCount())
 
+	d.heading("Try to send a Google service account's key to this connector credential (another flow)")
+	sa, err := demoServiceAccount()
+	if err != nil {
+		return err
+	}
+	before = d.srv.RequestCount()
+	_, err = d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{Data: sa})
+	var mismatch *wrapper.FlowMismatchError
+	if !errors.As(err, &mismatch) {
+		return fmt.Errorf("data of another flow was not refused: %v", err)
+	}
+	d.say("   refused: the credential is stored as %s, the data is %s; a PATCH would have replaced it whole", mismatch.Stored, mismatch.Sent)
+	d.say("   requests the server saw: %d before, %d after (the GET of the check; no PATCH)", before, d.srv.RequestCount())
+	d.say("   UpdateRequest.AllowFlowChange (CLI: --change-type) replaces the flow on purpose; a server that does not")
+	d.say("   report credential_type lets the update through, marked Response.FlowCheck = %q", wrapper.FlowUnverified)
+
 	d.heading("List the google connector's credentials")
 	page, err := d.client.List(ctx, p, &wrapper.ListOptions{SortBy: wrapper.SortByUpdatedAt})
 	if err != nil {
@@ -110,12 +135,14 @@ func (d *demoRun) run() error {
 		d.say("   - %s", describeCredential(&cred))
 	}
 
-	d.heading("Get it by id")
-	got, err := d.client.Get(ctx, p, created.ID)
+	d.heading("Get it by id, keeping the request id for a support ticket")
+	var resp wrapper.Response
+	got, err := d.client.Get(ctx, p, created.ID, wrapper.WithResponseInto(&resp))
 	if err != nil {
 		return err
 	}
 	d.say("   got %s", describeCredential(got))
+	d.say("   status %d, request_id %s, %d attempt(s)", resp.StatusCode, resp.RequestID, resp.Attempts)
 
 	d.heading("Get an id that does not exist: the typed error")
 	_, err = d.client.Get(ctx, p, "00000000-0000-4000-8000-000000000000")
@@ -171,4 +198,28 @@ func (d *demoRun) stored(p wrapper.Provider, id string) string {
 		parts = append(parts, k+"="+v)
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// demoServiceAccount builds a Google service-account key file around a fresh
+// key, made here so that no key ships with the demo.
+func demoServiceAccount() (*wrapper.GoogleServiceAccount, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	file, err := json.Marshal(map[string]string{
+		"type":           "service_account",
+		"project_id":     "demo-project",
+		"private_key_id": "demo-key-1",
+		"private_key":    string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"client_email":   "directory-sync@demo-project.iam.gserviceaccount.com",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return wrapper.ParseGoogleServiceAccountKey(file)
 }
