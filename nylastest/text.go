@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
 
 // textProblem refuses a JSON body whose strings are not valid UTF-8 text:
@@ -16,7 +18,7 @@ import (
 // for one that is not JSON at all, which the spec guard refuses), else a
 // message naming the first bad string's field.
 func textProblem(body []byte) string {
-	if utf8.Valid(body) && !hasLoneSurrogate(body) {
+	if utf8.Valid(body) && !jsonesc.HasLoneSurrogate(body) {
 		return ""
 	}
 	where, ok := badStringPath(body)
@@ -24,47 +26,6 @@ func textProblem(body []byte) string {
 		return ""
 	}
 	return where + ": is not valid UTF-8 text (a JSON string must be UTF-8, with no unpaired \\ud800-\\udfff escape)"
-}
-
-// hasLoneSurrogate reports whether b holds a \u escape of a surrogate that
-// is not part of a high-low pair.
-func hasLoneSurrogate(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		i++ // the escaped character
-		if i >= len(b) || b[i] != 'u' {
-			continue
-		}
-		r, ok := hex4(b[i+1:])
-		if !ok {
-			continue // malformed: the decoder refuses it
-		}
-		i += 4
-		switch {
-		case r >= 0xdc00 && r <= 0xdfff:
-			return true // a low half with no high half before it
-		case r >= 0xd800 && r <= 0xdbff:
-			if len(b) < i+7 || b[i+1] != '\\' || b[i+2] != 'u' {
-				return true
-			}
-			lo, ok := hex4(b[i+3:])
-			if !ok || lo < 0xdc00 || lo > 0xdfff {
-				return true
-			}
-			i += 6
-		}
-	}
-	return false
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(string(b[:4]), 16, 16)
-	return rune(v), err == nil
 }
 
 // badStringPath walks the JSON tokens of body and returns where its first
@@ -101,7 +62,7 @@ func badStringPath(body []byte) (string, bool) {
 			}
 		}
 	}
-	bad := func(raw []byte) bool { return !utf8.Valid(raw) || hasLoneSurrogate(raw) }
+	bad := func(raw []byte) bool { return !utf8.Valid(raw) || jsonesc.HasLoneSurrogate(raw) }
 
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

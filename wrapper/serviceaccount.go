@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
+	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
 
 // GoogleServiceAccount is the credential_data of a Google App Permission
@@ -77,12 +78,12 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		return nil, probs.err(op)
 	}
 
-	if !utf8.Valid(keyFile) || hasLoneSurrogate(keyFile) {
+	if !utf8.Valid(keyFile) || jsonesc.HasLoneSurrogate(keyFile) {
 		// encoding/json turns invalid UTF-8, and \u escapes of half a
 		// surrogate pair, into U+FFFD without a word: the key would be sent
 		// changed. Name the values that hold them.
 		for _, k := range sortedRawKeys(raw) {
-			if !utf8.Valid(raw[k]) || hasLoneSurrogate(raw[k]) {
+			if !utf8.Valid(raw[k]) || jsonesc.HasLoneSurrogate(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
 			}
 		}

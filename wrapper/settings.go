@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
 
 // settingJSON encodes one ConnectorOverride setting. A Secret is encoded as
@@ -40,7 +42,7 @@ func revealSecrets(v any) (any, error) {
 		}
 		return v, nil
 	case json.RawMessage:
-		if !utf8.Valid(v) || !json.Valid(v) || hasLoneSurrogate(v) {
+		if !utf8.Valid(v) || !json.Valid(v) || jsonesc.HasLoneSurrogate(v) {
 			return nil, errors.New("must be valid JSON in UTF-8")
 		}
 		return v, nil
@@ -80,49 +82,6 @@ func revealSecrets(v any) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any, []string, map[string]any or map[string]string", v)
-}
-
-// hasLoneSurrogate reports whether JSON text holds a \u escape of half a
-// UTF-16 surrogate pair: encoding/json decodes it to U+FFFD.
-func hasLoneSurrogate(raw []byte) bool {
-	for i := 0; i+1 < len(raw); i++ {
-		if raw[i] != '\\' {
-			continue
-		}
-		if raw[i+1] != 'u' {
-			i++ // \\, \" and the like: skip the escaped byte
-			continue
-		}
-		r, ok := hex4(raw[i+2:])
-		switch {
-		case !ok:
-			continue
-		case r >= 0xD800 && r <= 0xDBFF:
-			if next, ok := hex4(raw[min(i+8, len(raw)):]); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && next >= 0xDC00 && next <= 0xDFFF {
-				i += 11
-				continue
-			}
-			return true
-		case r >= 0xDC00 && r <= 0xDFFF:
-			return true
-		}
-		i += 5
-	}
-	return false
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		if !isHex(c) {
-			return 0, false
-		}
-		r = r<<4 | rune(unhex(c))
-	}
-	return r, true
 }
 
 // appendSecrets adds the values of the Secrets in v to out.
