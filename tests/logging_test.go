@@ -15,7 +15,8 @@ import (
 )
 
 // TestOneLogRecordPerAttempt checks the fields of the per-attempt records:
-// method, path, status, request id, attempt number and duration; Warn for a
+// method, path, query (a walk's pages differ only in it), status, request
+// id, attempt number and duration; Warn for a
 // failed attempt, Debug for success; nothing secret.
 func TestOneLogRecordPerAttempt(t *testing.T) {
 	t.Parallel()
@@ -33,7 +34,7 @@ func TestOneLogRecordPerAttempt(t *testing.T) {
 	if _, err := c.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "n", Data: canaryConnector}); err == nil {
 		t.Fatal("a 503 on create must not be retried into success")
 	}
-	if _, err := c.List(context.Background(), wrapper.ProviderGoogle, nil); err != nil {
+	if _, err := c.List(context.Background(), wrapper.ProviderGoogle, &wrapper.ListOptions{Limit: 5, Offset: 20}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(logs.String(), canaryAPIKey) || strings.Contains(logs.String(), canaryClientSecret) || strings.Contains(logs.String(), "Bearer") {
@@ -52,7 +53,7 @@ func TestOneLogRecordPerAttempt(t *testing.T) {
 	}
 	want := []map[string]any{
 		{"level": "WARN", "method": "POST", "path": "/v3/connectors/google/creds", "status": 503.0, "request_id": "req-503", "attempt": 1.0},
-		{"level": "DEBUG", "method": "GET", "path": "/v3/connectors/google/creds", "status": 200.0, "attempt": 1.0},
+		{"level": "DEBUG", "method": "GET", "path": "/v3/connectors/google/creds", "query": "limit=5&offset=20", "status": 200.0, "attempt": 1.0},
 	}
 	for i, w := range want {
 		for k, v := range w {

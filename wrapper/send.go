@@ -25,6 +25,7 @@ var errRedirectRefused = errors.New("refused to follow a redirect")
 type exchange struct {
 	method   string
 	path     string // escaped, as sent
+	query    string // as sent: list parameters, never a secret
 	attempts int    // requests put on the wire, net/http's own re-sends included
 	retried  []string
 	// lost is set when an earlier attempt's outcome is unknown: the request
@@ -55,7 +56,7 @@ func (c *Client) send(ctx context.Context, cfg *config, s *secrets, build func(s
 			ex.err = fmt.Errorf("build request: %w", err)
 			return ex
 		}
-		ex.method, ex.path = req.Method, req.URL.EscapedPath()
+		ex.method, ex.path, ex.query = req.Method, req.URL.EscapedPath(), req.URL.RawQuery
 		c.attempt(ctx, cfg, s, req, ex)
 
 		retry, wait, why := cfg.retry.next(req.Method, attempt, ex.status, ex.header, ex.err, time.Now())
@@ -188,8 +189,9 @@ func logResend(ctx context.Context, l *slog.Logger, ex *exchange) {
 		slog.String("error", "connection lost before a response; net/http sent the request again"))
 }
 
-// logAttempt writes one record per attempt: method, path, status, request
-// id, attempt number, duration. Never a header, a body or a query value.
+// logAttempt writes one record per attempt: method, path, query (list
+// parameters only), status, request id, attempt number, duration. Never a
+// header or a body.
 func logAttempt(ctx context.Context, l *slog.Logger, s *secrets, ex *exchange, start time.Time) {
 	if l == nil {
 		return
@@ -199,6 +201,10 @@ func logAttempt(ctx context.Context, l *slog.Logger, s *secrets, ex *exchange, s
 		slog.String("path", ex.path),
 		slog.Int("attempt", ex.attempts),
 		slog.Duration("duration", time.Since(start)),
+	}
+	if ex.query != "" {
+		// A walk's pages differ only in their offset.
+		attrs = append(attrs, slog.String("query", ex.query))
 	}
 	level := slog.LevelDebug
 	if ex.status != 0 {
