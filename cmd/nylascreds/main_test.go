@@ -197,7 +197,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 				Body: `{"request_id":"fault-echo","error":{"type":"api.internal_error","message":"you sent ` + echo + `"}}`})
 		case spec == "forge429": // a message that tries to forge an output line and a terminal escape
 			faults = append(faults, nylastest.Fault{Status: 429, Header: http.Header{"Content-Type": {"application/json"}, "Retry-After": {"7"}},
-				Body: `{"request_id":"req-1","error":{"type":"nylas_rate_limit_exceeded","message":"slow down\nerror: forged line\u001b[31m red"}}`})
+				Body: `{"request_id":"req-1","error":{"type":"nylas_rate_limit_exceeded","message":"slow down\nerror: forged line\u001b[31m red \u202eexe.gnp"}}`})
 		case strings.HasPrefix(spec, "untyped200="): // a credential as Nylas publishes it: no credential_type
 			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
 				Body: `{"request_id":"fault-untyped","data":{"id":"` + strings.TrimPrefix(spec, "untyped200=") + `","name":"n","created_at":1767225600,"updated_at":1767225600}}`})

@@ -277,11 +277,12 @@ var goWords = strings.NewReplacer(
 func cliWords(s string) string { return goWords.Replace(s) }
 
 // oneLine folds text from anywhere (a server, a file name) into one line
-// without control characters, so nothing can forge extra output lines or
-// terminal escapes.
+// without control or format characters, so nothing can forge extra output
+// lines, terminal escapes, or text reordered by a bidirectional override
+// (U+202E and its kin are format characters).
 func oneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return ' '
 		}
 		return r
