@@ -171,6 +171,20 @@ func TestConnectorSettings(t *testing.T) {
 		t.Errorf("body:\n got %s\nwant %s", got, want)
 	}
 
+	// []string, map[string]string and json.RawMessage go on the wire as they are.
+	g := newFakeAPI(t, jsonReply(201, credentialJSON))
+	c3, _ := newClient(t, g)
+	typed := wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("s"), Settings: map[string]any{
+		"list": []string{"x", "y"}, "labels": map[string]string{"team": "billing"}, "raw": json.RawMessage(`{"n":1.50}`),
+	}}
+	if _, err := c3.Create(ctx, wrapper.ProviderYahoo, wrapper.CreateRequest{Name: "n", Data: typed}); err != nil {
+		t.Fatal(err)
+	}
+	wantTyped := `{"credential_data":{"client_id":"app","client_secret":"s","labels":{"team":"billing"},"list":["x","y"],"raw":{"n":1.50}},"credential_type":"connector","name":"n"}`
+	if got := string(g.only(t).Body); got != wantTyped {
+		t.Errorf("body:\n got %s\nwant %s", got, wantTyped)
+	}
+
 	// The setting's secret is scrubbed from an echo.
 	watch := newLeakWatch(t)
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,8 @@ package wrapper
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -117,7 +119,7 @@ func (d ConnectorOverride) check(_ operation, probs problems) problems {
 	} else {
 		checkText("credential_data.tenant", d.Tenant, &probs)
 	}
-	for _, k := range sortedKeys(d.Settings) {
+	for _, k := range slices.Sorted(maps.Keys(d.Settings)) {
 		field := "credential_data." + k
 		switch {
 		case connectorKeys[k]:

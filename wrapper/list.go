@@ -205,11 +205,10 @@ func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, o
 				yield(nil, err)
 				return
 			}
-			ids := make(map[string]struct{}, len(page.Credentials))
+			ids := page.ids()
 			fresh := 0
-			for _, cred := range page.Credentials {
-				ids[cred.ID] = struct{}{}
-				if _, dup := previous[cred.ID]; !dup {
+			for id := range ids {
+				if _, dup := previous[id]; !dup {
 					fresh++
 				}
 			}
@@ -239,9 +238,7 @@ func (c *Client) All(ctx context.Context, provider Provider, o *ListOptions, opt
 				yield(Credential{}, err)
 				return
 			}
-			ids := make(map[string]struct{}, len(page.Credentials))
 			for _, cred := range page.Credentials {
-				ids[cred.ID] = struct{}{}
 				if _, dup := previous[cred.ID]; dup {
 					continue
 				}
@@ -249,7 +246,17 @@ func (c *Client) All(ctx context.Context, provider Provider, o *ListOptions, opt
 					return
 				}
 			}
-			previous = ids
+			previous = page.ids()
 		}
 	}
+}
+
+// ids is the set of the page's credential ids: what the next page of a walk
+// is compared with.
+func (p *Page) ids() map[string]struct{} {
+	ids := make(map[string]struct{}, len(p.Credentials))
+	for _, cred := range p.Credentials {
+		ids[cred.ID] = struct{}{}
+	}
+	return ids
 }

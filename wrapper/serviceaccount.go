@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -82,7 +83,7 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		// encoding/json turns invalid UTF-8, and \u escapes of half a
 		// surrogate pair, into U+FFFD without a word: the key would be sent
 		// changed. Name the values that hold them.
-		for _, k := range sortedRawKeys(raw) {
+		for _, k := range slices.Sorted(maps.Keys(raw)) {
 			if !utf8.Valid(raw[k]) || jsonesc.HasLoneSurrogate(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
 			}
@@ -150,15 +151,6 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 	data.PrivateKey = ""
 	key.data = data
 	return &GoogleServiceAccount{k: key}, nil
-}
-
-func sortedRawKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // checkPKCS8 checks the private_key of a key file.

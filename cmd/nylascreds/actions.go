@@ -93,10 +93,7 @@ func (c *cli) create(cmd *cobra.Command, f *apiFlags) error {
 }
 
 func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
-	var problems []string
-	if f.id == "" {
-		problems = append(problems, "--id is required")
-	}
+	problems := idProblems(f)
 	if f.name == "" && !f.data.given() {
 		problems = append(problems, "nothing to update: give --name, or --type with its data flags, or both")
 	}
@@ -128,12 +125,16 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	return k.done(cmd, cred, err)
 }
 
-func (c *cli) get(cmd *cobra.Command, f *apiFlags) error {
-	var problems []string
+// idProblems starts the problem list of a command that names a credential.
+func idProblems(f *apiFlags) []string {
 	if f.id == "" {
-		problems = append(problems, "--id is required")
+		return []string{"--id is required"}
 	}
-	k, err := c.prepare(cmd, f, &inputs{}, problems)
+	return nil
+}
+
+func (c *cli) get(cmd *cobra.Command, f *apiFlags) error {
+	k, err := c.prepare(cmd, f, &inputs{}, idProblems(f))
 	if err != nil {
 		return err
 	}
@@ -142,11 +143,7 @@ func (c *cli) get(cmd *cobra.Command, f *apiFlags) error {
 }
 
 func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
-	var problems []string
-	if f.id == "" {
-		problems = append(problems, "--id is required")
-	}
-	k, err := c.prepare(cmd, f, &inputs{}, problems)
+	k, err := c.prepare(cmd, f, &inputs{}, idProblems(f))
 	if err != nil {
 		return err
 	}

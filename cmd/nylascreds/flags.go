@@ -7,9 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -248,7 +249,7 @@ func (d *dataFlags) buildSettings(c *cli, in *inputs) (map[string]any, []string)
 		if err := dec.Decode(&file); err != nil || dec.More() || file == nil {
 			return nil, []string{"--settings-file: must hold one JSON object, {\"key\": value, ...}"}
 		}
-		for _, k := range sortedKeys(file) {
+		for _, k := range slices.Sorted(maps.Keys(file)) {
 			add("--settings-file", k, file[k])
 		}
 	}
@@ -278,15 +279,6 @@ func (d *dataFlags) buildSettings(c *cli, in *inputs) (map[string]any, []string)
 		return nil, problems
 	}
 	return settings, problems
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // inputs reads the files and variables a command takes its secrets and key
