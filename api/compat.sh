@@ -5,7 +5,7 @@
 #   make api-check          the Go API of every importable package against the last release (apidiff)
 #   make release-check      what changed since the last release, and how to cut the next one
 #   make release-baselines  rewrite api/released/ from the current tree and wrapper.Version
-#   make check-gates        prove, in a scratch copy, that the two gates fail and pass as they should
+#   make check-gates        prove, in a scratch copy, that the two gates (and check-template) fail and pass as they should
 #
 # The policy is written in the README ("Releases and compatibility"): a change
 # that oasdiff rates breaking (ERR) or possibly breaking (WARN), or that apidiff
@@ -283,8 +283,16 @@ check_gates() {
 	expect pass "next patch version: api-check" "api-check: the Go API of" bash api/compat.sh api-check
 	restore
 
+	# 5. A client template copied from another oapi-codegen than the pinned
+	# one fails check-template (make check-generated runs it first).
+	cp api/templates/client.tmpl "$tmp/.pristine-client.tmpl"
+	sed -i '0,/[0-9a-f]\{64\}/s//0000000000000000000000000000000000000000000000000000000000000000/' "$tmp/api/templates/client.tmpl"
+	expect fail "client template from another oapi-codegen: check-template" "the pinned oapi-codegen's differs" make -s check-template
+	cp "$tmp/.pristine-client.tmpl" "$tmp/api/templates/client.tmpl"
+	expect pass "client template from the pinned oapi-codegen: check-template" "was copied from the pinned" make -s check-template
+
 	[ "$fails" = 0 ] || die "check-gates: $fails check(s) failed"
-	echo "check-gates: both gates fail on a breaking change, naming it, and pass compatible ones"
+	echo "check-gates: the gates fail on a breaking change or a stale client template, naming it, and pass compatible ones"
 }
 
 case ${1:-} in
