@@ -119,6 +119,11 @@ func (d ConnectorOverride) check(_ operation, probs problems) problems {
 	} else {
 		checkText("credential_data.tenant", d.Tenant, &probs)
 	}
+	if len(d.Settings) == 0 {
+		// Sorting the keys of no map still costs 3 allocations, and
+		// checking a connector override 105 ns instead of 38 (make bench).
+		return probs
+	}
 	for _, k := range slices.Sorted(maps.Keys(d.Settings)) {
 		field := "credential_data." + k
 		switch {
