@@ -17,46 +17,62 @@ import (
 // it, print the result, and parse that again. gen/ is generated from a copy
 // of that template (api/templates/client.tmpl) that joins the strings
 // instead when nothing would be resolved; the two must not differ.
-func upstreamRequest(method, server, provider, id string) (*http.Request, error) {
+// For create and list (collection) the path ends at /creds.
+func upstreamRequest(method, server, provider, id string, collection bool) (*http.Request, error) {
 	opts := runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string"}
 	p0, err := runtime.StyleParamWithOptions("simple", false, "provider", gen.Provider(provider), opts)
 	if err != nil {
 		return nil, err
 	}
-	p1, err := runtime.StyleParamWithOptions("simple", false, "id", id, opts)
-	if err != nil {
-		return nil, err
+	path := fmt.Sprintf("./v3/connectors/%s/creds", p0)
+	if !collection {
+		p1, err := runtime.StyleParamWithOptions("simple", false, "id", id, opts)
+		if err != nil {
+			return nil, err
+		}
+		path += "/" + p1
 	}
 	serverURL, err := url.Parse(server)
 	if err != nil {
 		return nil, err
 	}
-	queryURL, err := serverURL.Parse(fmt.Sprintf("./v3/connectors/%s/creds/%s", p0, p1))
+	queryURL, err := serverURL.Parse(path)
 	if err != nil {
 		return nil, err
 	}
 	return http.NewRequest(method, queryURL.String(), nil)
 }
 
-// checkSameRequestURL fails when the generated builders and the upstream
-// template's way disagree on a request's URL or Host, or on whether the
-// server is usable at all.
+// checkSameRequestURL fails when any of the five generated builders and the
+// upstream template's way disagree on a request's URL or Host, or on whether
+// the server is usable at all.
 func checkSameRequestURL(t *testing.T, server, provider, id string) {
 	t.Helper()
-	builders := map[string]func() (*http.Request, error){
-		http.MethodGet: func() (*http.Request, error) {
+	builders := []struct {
+		method     string
+		collection bool
+		build      func() (*http.Request, error)
+	}{
+		{http.MethodGet, false, func() (*http.Request, error) {
 			return gen.NewGetCredentialRequest(server, gen.Provider(provider), id)
-		},
-		http.MethodPatch: func() (*http.Request, error) {
+		}},
+		{http.MethodPatch, false, func() (*http.Request, error) {
 			return gen.NewUpdateCredentialRequestWithBody(server, gen.Provider(provider), id, "application/json", bytes.NewReader(nil))
-		},
-		http.MethodDelete: func() (*http.Request, error) {
+		}},
+		{http.MethodDelete, false, func() (*http.Request, error) {
 			return gen.NewDeleteCredentialRequest(server, gen.Provider(provider), id)
-		},
+		}},
+		{http.MethodPost, true, func() (*http.Request, error) {
+			return gen.NewCreateCredentialRequestWithBody(server, gen.Provider(provider), "application/json", bytes.NewReader(nil))
+		}},
+		{http.MethodGet, true, func() (*http.Request, error) {
+			return gen.NewListCredentialsRequest(server, gen.Provider(provider), nil)
+		}},
 	}
-	for method, build := range builders {
-		got, gotErr := build()
-		want, wantErr := upstreamRequest(method, server, provider, id)
+	for _, b := range builders {
+		method := b.method
+		got, gotErr := b.build()
+		want, wantErr := upstreamRequest(method, server, provider, id, b.collection)
 		if (gotErr != nil) != (wantErr != nil) {
 			t.Fatalf("%s server %q provider %q id %q: error %v, upstream template %v", method, server, provider, id, gotErr, wantErr)
 		}
@@ -82,9 +98,9 @@ func TestRequestURLsAreTheUpstreamTemplates(t *testing.T) {
 		"https://h/a/../", "https://h/./", "https://h/base/?x=1", "https://h/#frag", "https://h/%7Euser/",
 		"https://u:p@h/", "HTTPS://H/", "https://h:/", "https://[::1]:443/", "localhost:8080/", "/relative/", "",
 		"https://h/a b/", "http://[::1/", "http://", "https://h//", "https://h:x/", "https://@/", "http://:/", "https://h/;a/",
-		"https://h/a:b/", "https://h.//", "https://h/.a/",
+		"https://h/a:b/", "https://h.//", "https://h/.a/", "http://[::1]:8080/", "https://a!b@h/", "https://h/%2e%2e/",
 	}
-	ids := []string{"cred-1", "a b", "a/b", "a?b", "a#b", "a%2Fb", "..", ".", "...", "é", "a;b=c", "%", "a+b", ""}
+	ids := []string{"cred-1", "a b", "a/b", "a?b", "a#b", "a%2Fb", "..", ".", "...", "é", "a;b=c", "%", "a+b", "\xff", "a\x00b"}
 	for _, server := range servers {
 		for _, id := range ids {
 			checkSameRequestURL(t, server, "yahoo", id)
@@ -98,6 +114,7 @@ func FuzzRequestURLs(f *testing.F) {
 	f.Add("https://h/a/./b/", "..", "a%2F..")
 	f.Add("http://h:80/x/", "y", ". ")
 	f.Add("http://", "0", "0")
+	f.Add("0", "0", "")
 	f.Fuzz(func(t *testing.T, server, provider, id string) {
 		checkSameRequestURL(t, server, provider, id)
 	})
