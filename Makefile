@@ -144,7 +144,7 @@ BENCH_PKGS ?= ./tests/bench ./cmd/nylascreds
 
 ## bench: benchmarks (not part of test), a few minutes: the wrapper with its defaults against a
 ## hand-written net/http floor over plain HTTP and TLS, sequential and 32-way (BENCH_ROUNDS
-## interleaved rounds), the update flow guard, validation, and All over 1,000 and 10,000
+## interleaved rounds), the update flow guard, validation, the request builder, and All over 1,000 and 10,000
 ## credentials; the fake server (nylastest): requests per second and bytes per 100,000 requests;
 ## then the summary: ratio lines, connection counts and targets, from the medians of the rounds.
 bench:
