@@ -119,3 +119,25 @@ func FuzzRequestURLs(f *testing.F) {
 		checkSameRequestURL(t, server, provider, id)
 	})
 }
+
+// TestJoinedRequestURLsSkipTwoParses: for a region's base URL and a plain
+// id the builder joins the strings instead of parsing the base URL and
+// parsing the resolved URL again, which shows in what it allocates: at
+// least 5 allocations fewer than the upstream template's way (9 against 15
+// for a GET when this was written; BenchmarkRequestBuilder times a PATCH's).
+func TestJoinedRequestURLsSkipTwoParses(t *testing.T) {
+	const server, id = "https://api.us.nylas.com/", "cred-1"
+	joined := testing.AllocsPerRun(100, func() {
+		if _, err := gen.NewGetCredentialRequest(server, gen.ProviderGoogle, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+	upstream := testing.AllocsPerRun(100, func() {
+		if _, err := upstreamRequest(http.MethodGet, server, "google", id, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if joined > upstream-5 {
+		t.Errorf("the builder allocates %.0f times, the upstream template's way %.0f: the URL was not joined", joined, upstream)
+	}
+}

@@ -41,8 +41,11 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 // (nothing was sent) exits 2 with every problem; anything else exits 1 with
 // one line.
 func (k *call) fail(cmd *cobra.Command, err error) error {
-	if errors.Is(err, wrapper.ErrValidation) {
-		return usageErr(cmd, checkProblems(err)...)
+	// Create and Update check their input before any I/O; what they refuse
+	// is a usage error, in the flags' words.
+	var verr *wrapper.ValidationError
+	if errors.As(err, &verr) {
+		return usageErr(cmd, validationProblems(verr)...)
 	}
 	return failure(errorLine(cmd.Name(), err, k.region, k.viaRegion))
 }
@@ -56,15 +59,8 @@ func (k *call) done(cmd *cobra.Command, cred *wrapper.Credential, err error) err
 	return k.out.writeErr()
 }
 
-// checkProblems renders the problems of wrapper.CheckCreate/CheckUpdate.
-func checkProblems(err error) []string {
-	var verr *wrapper.ValidationError
-	if !errors.As(err, &verr) {
-		if err != nil {
-			return []string{cliWords(err.Error())}
-		}
-		return nil
-	}
+// validationProblems renders the problems the wrapper found in a request.
+func validationProblems(verr *wrapper.ValidationError) []string {
 	problems := make([]string, 0, len(verr.Problems))
 	for _, p := range verr.Problems {
 		problems = append(problems, describeProblem(p))
@@ -84,11 +80,7 @@ func (c *cli) create(cmd *cobra.Command, f *apiFlags) error {
 	if err != nil {
 		return err
 	}
-	req := wrapper.CreateRequest{Name: f.name, Data: data}
-	if p := checkProblems(wrapper.CheckCreate(k.provider, req)); len(p) > 0 {
-		return usageErr(cmd, p...)
-	}
-	cred, err := k.client.Create(c.ctx, k.provider, req)
+	cred, err := k.client.Create(c.ctx, k.provider, wrapper.CreateRequest{Name: f.name, Data: data})
 	return k.done(cmd, cred, err)
 }
 
@@ -108,9 +100,6 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 		return usageErr(cmd, "--change-type applies only with --type and its data flags")
 	}
 	req := wrapper.UpdateRequest{Name: f.name, Data: data, AllowFlowChange: f.changeType}
-	if p := checkProblems(wrapper.CheckUpdate(k.provider, f.id, req)); len(p) > 0 {
-		return usageErr(cmd, p...)
-	}
 	var resp wrapper.Response
 	cred, err := k.client.Update(c.ctx, k.provider, f.id, req, wrapper.WithResponseInto(&resp))
 	var mismatch *wrapper.FlowMismatchError
