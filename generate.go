@@ -8,3 +8,4 @@ package nylascreds
 // its dependencies never enter the module graph of programs that import
 // nylascreds) and run with `go tool`, which builds exactly that version.
 //go:generate go tool -modfile=api/tools/go.mod oapi-codegen -config api/oapi-codegen.yaml openapi.yaml
+//go:generate go run ./internal/genproviders openapi.yaml wrapper/providers_gen.go

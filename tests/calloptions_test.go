@@ -128,7 +128,8 @@ func TestResponseInto(t *testing.T) {
 }
 
 // TestCredentialMissingRequiredFields: a 2xx credential without a field the
-// API documents as required is unusable, not a silent "" or 1970.
+// API documents as required is unusable, not a silent "" or 1970; the
+// error keeps the body's request id, as a Response and an APIError do.
 func TestCredentialMissingRequiredFields(t *testing.T) {
 	for field, body := range map[string]string{
 		"name":       `{"request_id":"r","data":{"id":"cred-1","created_at":1700000000,"updated_at":1700000100}}`,
@@ -140,7 +141,7 @@ func TestCredentialMissingRequiredFields(t *testing.T) {
 		checker.allowOffSpecResponses()
 		_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1")
 		var re *wrapper.ResponseError
-		if !errors.As(err, &re) || re.StatusCode != 200 || re.RequestID != "req-x" || !strings.Contains(err.Error(), "credential has no "+field) {
+		if !errors.As(err, &re) || re.StatusCode != 200 || re.RequestID != "r" || !strings.Contains(err.Error(), "credential has no "+field) {
 			t.Errorf("%s missing: err = %v", field, err)
 		}
 	}

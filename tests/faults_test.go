@@ -158,7 +158,7 @@ func TestFaults(t *testing.T) {
 			seed: true,
 			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
 				// Off-spec on purpose at the server: an existing name.
-				_, err := c.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "seeded", Data: wrapper.ConnectorOverride{ClientID: "other", ClientSecret: wrapper.NewSecret(canaryClientSecret)}})
+				_, err := c.Create(ctx, seededProvider, wrapper.CreateRequest{Name: "seeded", Data: wrapper.ConnectorOverride{ClientID: "other", ClientSecret: wrapper.NewSecret(canaryClientSecret)}})
 				return err
 			},
 			attempts: 1,
@@ -337,7 +337,7 @@ func TestFaults(t *testing.T) {
 			seed:   true,
 			faults: []nylastest.Fault{{Handle: true, Drop: true}},
 			op: func(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-				return c.Delete(ctx, wrapper.ProviderGoogle, e.id)
+				return c.Delete(ctx, seededProvider, e.id)
 			},
 			// Decision: the retry finds the credential gone (404) after an
 			// attempt whose outcome was lost; Delete reports success.
@@ -389,7 +389,7 @@ func TestFaults(t *testing.T) {
 			}
 			ctx := context.Background()
 			if tc.seed {
-				cred, err := c.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "seeded", Data: canaryConnector})
+				cred, err := c.Create(ctx, seededProvider, wrapper.CreateRequest{Name: "seeded", Data: canaryConnector})
 				if err != nil {
 					t.Fatalf("seed: %v", err)
 				}
@@ -426,14 +426,17 @@ func listGoogle(ctx context.Context, c *wrapper.Client, _ *faultEnv) error {
 }
 
 func getSeeded(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-	_, err := c.Get(ctx, wrapper.ProviderGoogle, e.id)
+	_, err := c.Get(ctx, seededProvider, e.id)
 	return err
 }
 
-// updateCanary sends the PATCH alone (AllowFlowChange skips the GET of the
-// flow check, which has tests of its own), so that each fault meets the PATCH.
+// seededProvider has connector overrides only, so Update sends the PATCH
+// alone (no GET of the flow check, which has tests of its own), and each
+// fault meets the PATCH.
+const seededProvider = wrapper.ProviderYahoo
+
 func updateCanary(ctx context.Context, c *wrapper.Client, e *faultEnv) error {
-	_, err := c.Update(ctx, wrapper.ProviderGoogle, e.id, wrapper.UpdateRequest{Data: canaryConnector, AllowFlowChange: true})
+	_, err := c.Update(ctx, seededProvider, e.id, wrapper.UpdateRequest{Data: canaryConnector})
 	return err
 }
 

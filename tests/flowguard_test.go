@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,18 +35,16 @@ func TestUpdateRefusesAnotherFlowsData(t *testing.T) {
 			f := newFakeAPI(t, jsonReply(200, credentialOfType(tc.stored)))
 			c, _ := newClient(t, f)
 			_, err := c.Update(context.Background(), tc.provider, "cred-1", wrapper.UpdateRequest{Name: "renamed", Data: tc.data})
-			var verr *wrapper.ValidationError
 			var mismatch *wrapper.FlowMismatchError
-			if !errors.As(err, &verr) || !verr.Has("credential_data") || !errors.Is(err, wrapper.ErrFlowMismatch) ||
-				!errors.Is(err, wrapper.ErrValidation) || !errors.As(err, &mismatch) {
-				t.Fatalf("err = %v, want a ValidationError on credential_data wrapping a FlowMismatchError", err)
+			if !errors.As(err, &mismatch) || !errors.Is(err, wrapper.ErrFlowMismatch) || errors.Is(err, wrapper.ErrValidation) {
+				t.Fatalf("err = %v, want a *FlowMismatchError (not a ValidationError: a request was sent)", err)
 			}
 			sent := string(tc.data.CredentialType())
 			if string(mismatch.Stored) != tc.stored || string(mismatch.Sent) != sent || mismatch.ID != "cred-1" {
 				t.Errorf("mismatch = %+v", mismatch)
 			}
 			msg := err.Error()
-			for _, want := range []string{"refused, nothing was changed", "stored as " + tc.stored, "not " + sent, "AllowFlowChange"} {
+			for _, want := range []string{"refused, nothing was changed", "stored as " + tc.stored, "not " + sent, "create a " + sent + " credential, make it the connector's active credential, then delete this one"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}
@@ -73,7 +72,8 @@ func TestUpdateFlowCheckOutcomes(t *testing.T) {
 		{"not-reported", wrapper.ProviderGoogle, credentialJSON, wrapper.UpdateRequest{Data: connectorData}, wrapper.FlowUnverified},
 		{"flow-added-later", wrapper.ProviderMicrosoft, credentialOfType("somethingnew"), wrapper.UpdateRequest{Data: adminConsent}, ""},
 		{"provider-decides", wrapper.ProviderYahoo, "", wrapper.UpdateRequest{Data: connectorData}, wrapper.FlowVerified},
-		{"allow-flow-change", wrapper.ProviderGoogle, "", wrapper.UpdateRequest{Data: connectorData, AllowFlowChange: true}, wrapper.FlowCheckSkipped},
+		{"not-reported-confirmed", wrapper.ProviderGoogle, credentialJSON, wrapper.UpdateRequest{Data: connectorData,
+			ConfirmUnverified: func(*wrapper.Credential) error { return nil }}, wrapper.FlowUnverified},
 		{"name-only", wrapper.ProviderGoogle, "", wrapper.UpdateRequest{Name: "renamed"}, wrapper.FlowNotChecked},
 	}
 	for _, tc := range cases {
@@ -133,5 +133,75 @@ func TestFlowCheckAnswerIsScrubbedOfTheUpdatesSecrets(t *testing.T) {
 	watch.observe(err)
 	if err == nil || !strings.Contains(err.Error(), "not [REDACTED]") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestUnverifiedUpdateIsDecidedBeforeSending: where the server does not
+// report the stored flow, ConfirmUnverified sees the credential as read
+// before anything is sent; RefuseUnverified (strict) and any error it
+// returns stop the update after the GET, with no PATCH.
+func TestUnverifiedUpdateIsDecidedBeforeSending(t *testing.T) {
+	for name, confirm := range map[string]func(*wrapper.Credential) error{
+		"strict":  wrapper.RefuseUnverified,
+		"refused": func(*wrapper.Credential) error { return errors.New("operator said no") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAPI(t, jsonReply(200, credentialJSON), jsonReply(200, credentialJSON))
+			c, _ := newClient(t, f)
+			var seen *wrapper.Credential
+			_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{
+				Data: connectorData,
+				ConfirmUnverified: func(stored *wrapper.Credential) error {
+					seen = stored
+					return confirm(stored)
+				},
+			})
+			var unverified *wrapper.FlowUnverifiedError
+			if !errors.As(err, &unverified) || !errors.Is(err, wrapper.ErrFlowUnverified) || unverified.Stored.Name != "directory-sync" {
+				t.Fatalf("err = %v, want a *FlowUnverifiedError holding the credential read", err)
+			}
+			if seen == nil || seen.ID != "cred-1" || seen.CreatedAt.Unix() != 1700000000 {
+				t.Errorf("ConfirmUnverified saw %+v", seen)
+			}
+			if reqs := f.requests(); len(reqs) != 1 || reqs[0].Method != http.MethodGet {
+				t.Errorf("server saw %d requests, want the GET alone", len(reqs))
+			}
+			if !strings.Contains(err.Error(), "refused, nothing was changed") {
+				t.Errorf("error %q does not say nothing was changed", err)
+			}
+		})
+	}
+}
+
+// TestFlowGuardRefusalIsScrubbedAndBounded (issue defects 1 and 2): a server
+// that answers the guard's GET with a credential_type holding the request's
+// Authorization value, or a secret about to be sent, does not get it back in
+// the error text or in FlowMismatchError.Stored; and a 1 MiB credential_type
+// does not make a 1 MiB error.
+func TestFlowGuardRefusalIsScrubbedAndBounded(t *testing.T) {
+	for name, stored := range map[string]string{
+		"authorization": "Bearer " + testAPIKey,
+		"api key upper": strings.ToUpper(testAPIKey),
+		"client secret": "echo-" + canaryClientSecret,
+		"one mebibyte":  strings.Repeat("x", 1<<20),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAPI(t, jsonReply(200, credentialOfType(stored)))
+			c, _ := newClient(t, f)
+			_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: canaryConnector})
+			var mismatch *wrapper.FlowMismatchError
+			if !errors.As(err, &mismatch) {
+				t.Fatalf("err = %v, want a *FlowMismatchError", err)
+			}
+			for _, text := range []string{err.Error(), string(mismatch.Stored), fmt.Sprintf("%+v", mismatch)} {
+				low := strings.ToLower(text)
+				if strings.Contains(low, strings.ToLower(testAPIKey)) || strings.Contains(low, strings.ToLower(canaryClientSecret)) {
+					t.Errorf("a secret came back: %.200s", text)
+				}
+				if len(text) > 1024 {
+					t.Errorf("server text is not bounded: %d bytes", len(text))
+				}
+			}
+		})
 	}
 }

@@ -230,29 +230,3 @@ func serviceAccountPEM(t testing.TB) string {
 	}
 	return m["private_key"]
 }
-
-// TestCheckingAValidUpdateAllocatesNothing: Update checks its input on every
-// call, so checking a valid value of each flow allocates nothing (the README
-// promises it; a connector override without settings once sorted the keys
-// of its nil map, 3 allocations).
-func TestCheckingAValidUpdateAllocatesNothing(t *testing.T) {
-	flows := []struct {
-		name     string
-		provider wrapper.Provider
-		data     wrapper.CredentialData
-	}{
-		{"connector", wrapper.ProviderGoogle, wrapper.ConnectorOverride{ClientID: "id", ClientSecret: wrapper.NewSecret("secret")}},
-		{"adminconsent", wrapper.ProviderMicrosoft, wrapper.MicrosoftAdminConsent{ClientID: "id", ClientSecret: wrapper.NewSecret("secret"), Tenant: "contoso.onmicrosoft.com"}},
-		{"serviceaccount", wrapper.ProviderGoogle, serviceAccount(t)},
-	}
-	for _, fl := range flows {
-		req := wrapper.UpdateRequest{Data: fl.data}
-		if n := testing.AllocsPerRun(100, func() {
-			if err := wrapper.CheckUpdate(fl.provider, "cred-1", req); err != nil {
-				t.Fatal(err)
-			}
-		}); n != 0 {
-			t.Errorf("%s: checking a valid update allocates %.0f times, want 0", fl.name, n)
-		}
-	}
-}

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,66 +9,66 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
+)
+
+// Bounds on server text kept in errors, log records and Responses, so that no
+// server can make a line megabytes long (and scrubbing costs a bounded time).
+const (
+	maxIDText       = 256  // request ids, error types, header names, flows
+	maxMessageText  = 2048 // error messages, provider errors, causes
+	maxBodySnippet  = 512  // APIError.Body
+	maxHeaderText   = 1024 // a Response header value
+	maxHeaderValues = 100  // Response header values kept
 )
 
 // APIError is returned for every response with a non-2xx status, whatever its
 // body: the Nylas error envelope, an HTML page from a proxy, or nothing.
 // Branch on it with errors.As, or use IsNotFound, IsUnauthorized and
-// IsRateLimited.
-//
-// Text that came from the server is scrubbed of the request's secrets before
-// it is stored here, so an API that echoes a request back cannot leak it
-// through an error.
+// IsRateLimited. Every field that came from the server is bounded and
+// scrubbed of the call's secrets (see Client).
 type APIError struct {
 	// Method and Path locate the request: "PATCH", "/v3/connectors/google/creds/abc".
 	Method string
 	Path   string
 	// StatusCode is the HTTP status of the last response.
 	StatusCode int
-	// RequestID is the envelope's request_id, else the X-Request-Id header.
+	// RequestID is the envelope's request_id, else the X-Request-Id header
+	// (at most 256 bytes).
 	RequestID string
 	// Type is the envelope's error.type, free text ("api.not_found_error",
-	// "nylas_rate_limit_exceeded", ...). Empty when the body was not the envelope.
+	// ...), at most 256 bytes; empty when the body was not the envelope.
 	Type string
-	// Message is the envelope's error.message.
+	// Message is the envelope's error.message, at most 2,048 bytes.
 	Message string
-	// ProviderError is the envelope's error.provider_error, raw (an object or a
-	// string); nil when absent.
+	// ProviderError is the envelope's error.provider_error (an object or a
+	// string), re-encoded with its secrets scrubbed; when that is over 2,048
+	// bytes, a JSON string holding its start. nil when absent.
 	ProviderError json.RawMessage
-	// RetryAfter is the wait the server asked for with Retry-After (seconds or
-	// an HTTP-date), or 0 when it sent none.
+	// RetryAfter is the wait the server asked for with Retry-After, or 0.
 	RetryAfter time.Duration
-	// Body is the start of a body that was not the JSON envelope (an HTML
-	// error page, say), at most 512 bytes; empty otherwise. RequestID and
-	// Type are cut to 256 bytes and Message to 2,048, so that no server can
-	// make an error line megabytes long.
+	// Body is the start (at most 512 bytes) of a body that was not the
+	// envelope, such as an HTML page; a JSON body is re-encoded, scrubbed.
 	Body string
 	// Attempts is how many HTTP attempts the call made, retries included.
 	Attempts int
 
-	// interrupted is the context's error when the call ended while waiting
-	// to retry after this response.
-	interrupted error
+	interrupted error // the context ended while waiting to retry
 }
 
-// Unwrap returns the context's error when the call's context ended while it
-// waited to retry after this response, or its deadline came before the wait
-// would end: errors.Is(err, context.Canceled) or
-// errors.Is(err, context.DeadlineExceeded) then holds. Otherwise nil.
+// Unwrap returns the context's error when the call's context ended (or its
+// deadline would have) while it waited to retry after this response, else nil.
 func (e *APIError) Unwrap() error { return e.interrupted }
 
 // Error describes the failure: method, path, status, type, message and request id.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "nylascreds: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Type != "" {
-		b.WriteString(": " + e.Type)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	for _, s := range []string{e.Type, e.Message} {
+		if s != "" {
+			b.WriteString(": " + s)
+		}
 	}
 	if e.Type == "" && e.Message == "" && e.Body != "" {
 		b.WriteString(": " + strings.Join(strings.Fields(e.Body), " "))
@@ -85,6 +86,37 @@ func (e *APIError) Error() string {
 		b.WriteString(" (not retried: " + e.interrupted.Error() + ")")
 	}
 	return b.String()
+}
+
+// newAPIError builds the error for a non-2xx response. headerID is the
+// X-Request-Id header, already scrubbed.
+func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
+	e := &APIError{Method: ex.method, Path: ex.path, StatusCode: ex.status, RequestID: headerID,
+		Attempts: ex.attempts, interrupted: ex.interrupted}
+	e.RetryAfter, _ = parseRetryAfter(ex.header.Get("Retry-After"), time.Now())
+	var env gen.ErrorEnvelope
+	if strings.Contains(ex.header.Get("Content-Type"), "json") && json.Unmarshal(ex.body, &env) == nil &&
+		(env.RequestId != "" || env.Error.Type != "" || env.Error.Message != "" || len(env.Error.ProviderError) > 0) {
+		if env.RequestId != "" {
+			e.RequestID = sc.text(env.RequestId, maxIDText)
+		}
+		e.Type = sc.text(env.Error.Type, maxIDText)
+		e.Message = sc.text(env.Error.Message, maxMessageText)
+		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
+			text, _, cut := sc.json(pe, maxMessageText) // it decoded, so it is JSON
+			e.ProviderError = json.RawMessage(text)
+			if cut {
+				e.ProviderError, _ = json.Marshal(text)
+			}
+		}
+		return e
+	}
+	if text, ok, _ := sc.json(ex.body, maxBodySnippet); ok {
+		e.Body = text
+	} else {
+		e.Body = sc.text(string(ex.body), maxBodySnippet)
+	}
+	return e
 }
 
 // IsNotFound reports whether err is an *APIError with status 404.
@@ -108,7 +140,7 @@ var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
 
 // ResponseError is returned when a response arrived but cannot be used: its
 // body was over the size limit, cut short, or (for a 2xx) not the JSON the
-// API documents. It keeps what is known of the response.
+// API documents.
 type ResponseError struct {
 	Method     string
 	Path       string
@@ -133,91 +165,104 @@ func (e *ResponseError) Error() string {
 // Unwrap returns the cause, for errors.Is (ErrResponseTooLarge, ...) and errors.As.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
-// maxErrorBodySnippet bounds APIError.Body.
-const maxErrorBodySnippet = 512
-
-// newAPIError builds the error for a non-2xx response. The generated Parse
-// functions are not used here: they return an error without the status when
-// an error body is not the envelope. Everything the server sent is scrubbed
-// of the call's secrets; a JSON body is decoded first, so no escape hides one.
-func newAPIError(ex *exchange, secrets *secretSet) *APIError {
-	e := &APIError{
-		Method:      ex.method,
-		Path:        ex.path,
-		StatusCode:  ex.status,
-		RequestID:   ex.header.Get("X-Request-Id"),
-		Attempts:    ex.attempts,
-		interrupted: ex.interrupted,
-	}
-	e.RetryAfter, _ = parseRetryAfter(ex.header.Get("Retry-After"), time.Now())
-
-	var env gen.ErrorEnvelope
-	isEnvelope := func() bool {
-		return env.RequestId != "" || env.Error.Type != "" || env.Error.Message != "" || len(env.Error.ProviderError) > 0
-	}
-	body := ex.body
-	if isJSON(ex.header) && json.Unmarshal(body, &env) == nil && isEnvelope() {
-		if env.RequestId != "" {
-			e.RequestID = env.RequestId
-		}
-		e.Type = env.Error.Type
-		e.Message = env.Error.Message
-		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
-			e.ProviderError, _ = secrets.redactJSON(pe) // it decoded, so it redacts
-		}
-	} else {
-		if clean, ok := secrets.redactJSON(body); ok {
-			body = clean
-		} else {
-			body = []byte(secrets.scrub(string(body)))
-		}
-		// Scrubbed whole before it is cut: a secret cut in half by the
-		// limit would no longer match.
-		e.Body = snippet(body, maxErrorBodySnippet)
-	}
-	e.RequestID = serverText(secrets, e.RequestID, maxIDText)
-	e.Type = serverText(secrets, e.Type, maxIDText)
-	e.Message = serverText(secrets, e.Message, maxMessageText)
-	return e
+// RequestError is returned when a call got no usable HTTP response at all:
+// the connection failed, the context ended, or a redirect was refused. It
+// wraps the cause (errors.Is(err, context.DeadlineExceeded) works). The cause
+// never holds a URL (net/http's *url.Error is unwrapped), and a cause whose
+// text holds a secret or more than 2,048 bytes is replaced by its scrubbed,
+// cut text (keeping a context error beneath it).
+type RequestError struct {
+	Method   string
+	Path     string
+	Attempts int
+	Err      error
 }
 
-// Bounds on text a server sends into errors, log records and Responses, so
-// that a hostile or broken server cannot make every line megabytes long.
-const (
-	maxIDText      = 256  // request ids, error types
-	maxMessageText = 2048 // error messages
-)
-
-// serverText is text from a server made fit for an error or a log record:
-// scrubbed of the call's secrets, then cut to at most max bytes of valid
-// UTF-8, marked with "…" when cut.
-func serverText(secrets *secretSet, text string, max int) string {
-	text = secrets.scrub(text)
-	if len(text) <= max && utf8.ValidString(text) {
-		return text
+// Error implements error.
+func (e *RequestError) Error() string {
+	s := "nylascreds: " + e.Method + " " + e.Path + ": "
+	if e.Attempts > 1 {
+		s += "after " + strconv.Itoa(e.Attempts) + " attempts: "
 	}
-	cut := snippet([]byte(text), max-len("…"))
-	if len(cut) < len(text) {
-		cut += "…"
-	}
-	return cut
+	return s + e.Err.Error()
 }
 
-// snippet returns the start of body as valid UTF-8 text of at most n bytes,
-// cut at a rune boundary; invalid bytes become U+FFFD (which counts 3 bytes).
-func snippet(body []byte, n int) string {
-	var b strings.Builder
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		if b.Len()+utf8.RuneLen(r) > n {
-			break
-		}
-		b.WriteRune(r)
-		body = body[size:]
+// Unwrap returns the cause, for errors.Is and errors.As.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// cause keeps err when its text needs no scrubbing or cutting, so errors.Is
+// and errors.As still see it; otherwise it returns the clean text, with only
+// the context's error beneath.
+func (sc scrubber) cause(err error) error {
+	msg := err.Error()
+	clean := sc.text(msg, maxMessageText)
+	if clean == msg {
+		return err
 	}
-	return b.String()
+	var ctxErr error
+	switch {
+	case errors.Is(err, context.Canceled):
+		ctxErr = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		ctxErr = context.DeadlineExceeded
+	}
+	return scrubbedError{msg: clean, ctx: ctxErr}
 }
 
-func isJSON(h http.Header) bool {
-	return strings.Contains(h.Get("Content-Type"), "json")
+type scrubbedError struct {
+	msg string
+	ctx error
 }
+
+func (e scrubbedError) Error() string { return e.msg }
+func (e scrubbedError) Unwrap() error { return e.ctx }
+
+// ErrFlowMismatch is matched (errors.Is) by a *FlowMismatchError.
+var ErrFlowMismatch = errors.New("nylascreds: credential data of another flow than the stored one")
+
+// FlowMismatchError is Update's refusal to send credential_data of another
+// flow than the credential's stored one: the PATCH body has no
+// credential_type, so the data would replace the stored data whole while the
+// credential kept its type. Nothing was changed. One GET was sent to learn
+// the stored flow.
+type FlowMismatchError struct {
+	// ID is the credential's id.
+	ID string
+	// Stored is the flow the server reports (scrubbed, at most 256 bytes);
+	// Sent is the flow of the refused credential_data.
+	Stored, Sent CredentialType
+}
+
+// Error names both flows and the way to switch flows.
+func (e *FlowMismatchError) Error() string {
+	return "nylascreds: update: refused, nothing was changed: credential " + quote(e.ID) + " is stored as " +
+		string(e.Stored) + ", not " + string(e.Sent) + "; a credential's flow cannot change: create a " +
+		string(e.Sent) + " credential, make it the connector's active credential, then delete this one"
+}
+
+// Is makes errors.Is(err, ErrFlowMismatch) true.
+func (e *FlowMismatchError) Is(target error) bool { return target == ErrFlowMismatch }
+
+// ErrFlowUnverified is matched (errors.Is) by a *FlowUnverifiedError.
+var ErrFlowUnverified = errors.New("nylascreds: the stored flow could not be verified")
+
+// FlowUnverifiedError is returned when the server did not report the
+// credential's stored flow and UpdateRequest.ConfirmUnverified refused to
+// send the update unverified. Nothing was changed. Stored is the credential
+// as read, so a caller can show what would have been overwritten.
+type FlowUnverifiedError struct {
+	Stored *Credential
+	Err    error // what ConfirmUnverified returned
+}
+
+// Error says what was not sent and why.
+func (e *FlowUnverifiedError) Error() string {
+	return "nylascreds: update: refused, nothing was changed: the server does not report credential " +
+		quote(e.Stored.ID) + "'s flow, so its credential_data may be of another flow: " + e.Err.Error()
+}
+
+// Unwrap returns what ConfirmUnverified returned.
+func (e *FlowUnverifiedError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrFlowUnverified) true.
+func (e *FlowUnverifiedError) Is(target error) bool { return target == ErrFlowUnverified }

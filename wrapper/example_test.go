@@ -149,30 +149,31 @@ func ExampleConnectorOverride_settings() {
 }
 
 // Update refuses credential_data of another flow than the stored one: a
-// PATCH would replace a service account's key with a connector override.
-// AllowFlowChange replaces the flow on purpose. (This fake reports each
-// credential's flow; a server that does not leaves the update unverified,
-// which Response.FlowCheck says.)
+// PATCH would replace the stored data whole while the credential kept its
+// type. Where the server does not report the flow (as Nylas documents its
+// credential object), ConfirmUnverified decides before anything is sent;
+// RefuseUnverified is the strict choice.
 func ExampleUpdateRequest_flowGuard() {
-	srv := nylastest.NewServer(nylastest.WithCredentialType())
-	defer srv.Close()
-	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
 	ctx := context.Background()
-	cred, _ := client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{
-		Name: "tenant consent",
-		Data: wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: wrapper.NewSecret("s1"), Tenant: "contoso.onmicrosoft.com"},
-	})
+	consent := wrapper.MicrosoftAdminConsent{ClientID: "app-id", ClientSecret: wrapper.NewSecret("s1"), Tenant: "contoso.onmicrosoft.com"}
 	override := wrapper.ConnectorOverride{ClientID: "own-app", ClientSecret: wrapper.NewSecret("s2")}
 
+	reporting := nylastest.NewServer(nylastest.WithCredentialType())
+	defer reporting.Close()
+	client, _ := wrapper.New(reporting.APIKey(), wrapper.WithBaseURL(reporting.URL))
+	cred, _ := client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "tenant consent", Data: consent})
 	_, err := client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{Data: override})
 	var mismatch *wrapper.FlowMismatchError
 	fmt.Println(errors.As(err, &mismatch), mismatch.Stored, mismatch.Sent)
 
-	var resp wrapper.Response
+	silent := nylastest.NewServer()
+	defer silent.Close()
+	client, _ = wrapper.New(silent.APIKey(), wrapper.WithBaseURL(silent.URL))
+	cred, _ = client.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "tenant consent", Data: consent})
 	_, err = client.Update(ctx, wrapper.ProviderMicrosoft, cred.ID,
-		wrapper.UpdateRequest{Data: override, AllowFlowChange: true}, wrapper.WithResponseInto(&resp))
-	fmt.Println(err, resp.FlowCheck)
+		wrapper.UpdateRequest{Data: consent, ConfirmUnverified: wrapper.RefuseUnverified})
+	fmt.Println(errors.Is(err, wrapper.ErrFlowUnverified), silent.RequestCount())
 	// Output:
 	// true adminconsent connector
-	// <nil> skipped
+	// true 2
 }

@@ -2,13 +2,15 @@ package wrapper
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
+	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
 
 // CredentialType names a credential's flow, as the API's credential_type.
@@ -24,8 +26,8 @@ const (
 	CredentialTypeConnector = CredentialType(gen.CreateConnectorCredentialCredentialTypeConnector)
 )
 
-// operation tells the flow checks which rules apply: create and update
-// require different keys for the Microsoft flow.
+// operation selects the rules: create and update require different keys for
+// the Microsoft flow.
 type operation int
 
 const (
@@ -42,39 +44,15 @@ type CredentialData interface {
 	// CredentialType returns the flow.
 	CredentialType() CredentialType
 
-	// check returns probs with every problem of the value for op added; it
-	// does no I/O. Value in, value out: a pointer passed through an
-	// interface method escapes, and validation must not allocate.
-	check(op operation, probs problems) problems
-	// createBody and updateData build the generated request bodies; they are
-	// called only after check found nothing.
+	// check adds every problem of the value for op; it does no I/O.
+	check(op operation, probs *problems)
+	// createBody and updateData build the generated request bodies, encoding
+	// the data once; they are called only after check found nothing.
 	createBody(name string) (gen.CreateCredentialRequest, error)
 	updateData() (gen.UpdateCredentialRequest_CredentialData, error)
-	// secretValues lists the secret strings the value sends, so that nothing
-	// the server echoes back can carry them into an error.
+	// secretValues lists the secret strings the value sends, for scrubbing.
 	secretValues() []string
 }
-
-// checkFlowProvider refuses flows that exist only for one provider.
-func checkFlowProvider(op operation, p Provider, t CredentialType, probs *problems) {
-	if !gen.Provider(p).Valid() {
-		return // the provider itself is already reported
-	}
-	field := "credential_type"
-	if op == opUpdate {
-		// An update body has no credential_type; the data is what is wrong.
-		field = "credential_data"
-	}
-	switch {
-	case t == CredentialTypeServiceAccount && p != ProviderGoogle:
-		probs.add(field, "serviceaccount (Google App Permission) credentials exist only for provider google")
-	case t == CredentialTypeAdminConsent && p != ProviderMicrosoft:
-		probs.add(field, "adminconsent (Microsoft admin consent) credentials exist only for provider microsoft")
-	}
-}
-
-// blank reports whether a required string is missing: empty or only spaces.
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // ConnectorOverride is the credential_data of a connector-override
 // credential: the provider's own OAuth app (not the Nylas app) that a grant
@@ -88,72 +66,49 @@ type ConnectorOverride struct {
 	// Microsoft, the Azure tenant the overriding app belongs to.
 	Tenant string
 	// Settings are further provider settings, sent unchanged beside the keys
-	// above, each as its JSON encoding (a string, a number, an object, ...).
-	// A key that is also a field above (client_id, client_secret, tenant) is
-	// refused. A value is not treated as a secret unless it is a Secret (at
-	// the top level, or inside a map[string]any or []any): a Secret is sent
-	// as its value and scrubbed, like ClientSecret, from anything the server
-	// sends back.
+	// above. A value is a string, number, bool, nil, json.RawMessage, Secret,
+	// []any, []string, map[string]any or map[string]string, nested at most
+	// 32 deep; anything else is refused rather than sent changed. A key that
+	// is also a field above is refused. Only Secret values are treated as
+	// secrets: sent as their value, and scrubbed from server text.
 	Settings map[string]any
 }
 
 // CredentialType returns CredentialTypeConnector.
 func (ConnectorOverride) CredentialType() CredentialType { return CredentialTypeConnector }
 
-// connectorKeys are the keys ConnectorOverride sends from its typed fields.
-var connectorKeys = map[string]bool{"client_id": true, "client_secret": true, "tenant": true}
-
-func (d ConnectorOverride) check(_ operation, probs problems) problems {
-	if blank(d.ClientID) {
-		probs.add("credential_data.client_id", "is required")
-	} else {
-		checkText("credential_data.client_id", d.ClientID, &probs)
-	}
-	if blank(d.ClientSecret.Reveal()) {
-		probs.add("credential_data.client_secret", "is required")
-	} else {
-		checkText("credential_data.client_secret", d.ClientSecret.Reveal(), &probs)
-	}
-	if d.Tenant != "" && blank(d.Tenant) {
-		probs.add("credential_data.tenant", "must not be blank (leave it empty to send none)")
-	} else {
-		checkText("credential_data.tenant", d.Tenant, &probs)
-	}
-	if len(d.Settings) == 0 {
-		// Sorting the keys of no map still costs 3 allocations, and
-		// checking a connector override 105 ns instead of 38 (make bench).
-		return probs
+func (d ConnectorOverride) check(_ operation, probs *problems) {
+	probs.required("credential_data.client_id", d.ClientID)
+	probs.required("credential_data.client_secret", d.ClientSecret.Reveal())
+	if d.Tenant != "" {
+		probs.requiredWhy("credential_data.tenant", d.Tenant, "must not be blank (leave it empty to send none)")
 	}
 	for _, k := range slices.Sorted(maps.Keys(d.Settings)) {
 		field := "credential_data." + k
 		switch {
-		case connectorKeys[k]:
+		case k == "client_id" || k == "client_secret" || k == "tenant":
 			probs.add(field, "is a typed field of ConnectorOverride; set it there, not in Settings")
-		case blank(k):
-			probs.add("credential_data", "a setting's key must not be blank")
-		case !utf8.ValidString(k):
-			probs.add("credential_data", "a setting's key must be valid UTF-8 text")
+		case blank(k) || !utf8.ValidString(k):
+			probs.add("credential_data", "a setting's key must be non-blank UTF-8 text")
 		default:
-			if _, err := settingJSON(d.Settings[k]); err != nil {
+			if _, err := revealSecrets(d.Settings[k], 0); err != nil {
 				probs.add(field, err.Error())
 			}
 		}
 	}
-	return probs
 }
 
 func (d ConnectorOverride) genData() (gen.ConnectorData, error) {
 	data := gen.ConnectorData{ClientId: d.ClientID, ClientSecret: d.ClientSecret.Reveal()}
 	if d.Tenant != "" {
-		tenant := d.Tenant
-		data.Tenant = &tenant
+		data.Tenant = &d.Tenant
 	}
 	for k, v := range d.Settings {
-		raw, err := settingJSON(v)
+		revealed, err := revealSecrets(v, 0)
 		if err != nil {
 			return data, fmt.Errorf("setting %s: %w", quote(k), err)
 		}
-		data.Set(k, raw)
+		data.Set(k, revealed)
 	}
 	return data, nil
 }
@@ -161,50 +116,123 @@ func (d ConnectorOverride) genData() (gen.ConnectorData, error) {
 func (d ConnectorOverride) createBody(name string) (gen.CreateCredentialRequest, error) {
 	var body gen.CreateCredentialRequest
 	data, err := d.genData()
-	if err != nil {
-		return body, err
+	if err == nil {
+		err = body.FromCreateConnectorCredential(gen.CreateConnectorCredential{
+			Name: name, CredentialType: gen.CreateConnectorCredentialCredentialTypeConnector, CredentialData: data,
+		})
 	}
-	err = body.FromCreateConnectorCredential(gen.CreateConnectorCredential{
-		Name:           name,
-		CredentialType: gen.CreateConnectorCredentialCredentialTypeConnector,
-		CredentialData: data,
-	})
 	return body, err
-}
-
-// connectorJSON is a ConnectorOverride without Settings as it is sent, in
-// the generated encoder's key order. Encoding it directly rather than
-// through gen.ConnectorData, whose MarshalJSON builds and sorts a map for
-// its additional properties, saves 11 of the 162 allocations of a PATCH
-// (tests/bench; wrapper/floor 1.35 to 1.26). The bytes are the same:
-// TestConnectorUpdateDataEncodesAsGenerated.
-type connectorJSON struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	Tenant       string `json:"tenant,omitempty"`
 }
 
 func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
 	var out gen.UpdateCredentialRequest_CredentialData
-	if len(d.Settings) == 0 {
-		raw, err := json.Marshal(connectorJSON{d.ClientID, d.ClientSecret.Reveal(), d.Tenant})
-		if err != nil {
-			return out, err
-		}
-		return out, out.UnmarshalJSON(raw)
-	}
 	data, err := d.genData()
-	if err != nil {
-		return out, err
+	if err == nil {
+		err = out.FromConnectorData(data)
 	}
-	err = out.FromConnectorData(data)
 	return out, err
 }
 
 func (d ConnectorOverride) secretValues() []string {
 	out := []string{d.ClientSecret.Reveal()}
 	for _, v := range d.Settings {
-		out = appendSecrets(out, v)
+		out = appendSecrets(out, v, 0)
+	}
+	return out
+}
+
+// maxSettingDepth bounds how deep a setting nests; it also ends a value that
+// contains itself.
+const maxSettingDepth = 32
+
+// revealSecrets returns a setting with every Secret replaced by its value.
+// It takes the JSON-shaped values a setting can hold and refuses others, so
+// that nothing is sent changed: encoding/json would send a Secret inside
+// another container as [REDACTED], and invalid UTF-8 as U+FFFD.
+func revealSecrets(v any, depth int) (any, error) {
+	if depth > maxSettingDepth {
+		return nil, errors.New("nests deeper than 32 levels (or contains itself)")
+	}
+	switch v := v.(type) {
+	case nil, bool, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return v, nil
+	case float32:
+		return revealSecrets(float64(v), depth)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, errors.New("is not a finite number")
+		}
+		return v, nil
+	case Secret:
+		return revealSecrets(v.Reveal(), depth)
+	case string:
+		if !utf8.ValidString(v) {
+			return nil, errors.New("must be valid UTF-8 text")
+		}
+		return v, nil
+	case json.RawMessage:
+		if !utf8.Valid(v) || !json.Valid(v) || jsonesc.HasLoneSurrogate(v) {
+			return nil, errors.New("must be valid JSON in UTF-8")
+		}
+		return v, nil
+	case []string:
+		return revealSecrets(anySlice(v), depth)
+	case map[string]string:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = e
+		}
+		return revealSecrets(m, depth)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			var err error
+			if out[i], err = revealSecrets(e, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			if !utf8.ValidString(k) {
+				return nil, errors.New("a key inside it must be valid UTF-8 text")
+			}
+			var err error
+			if out[k], err = revealSecrets(e, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any, []string, map[string]any or map[string]string", v)
+}
+
+func anySlice(v []string) []any {
+	out := make([]any, len(v))
+	for i, e := range v {
+		out[i] = e
+	}
+	return out
+}
+
+// appendSecrets adds the values of the Secrets in v to out.
+func appendSecrets(out []string, v any, depth int) []string {
+	switch v := v.(type) {
+	case Secret:
+		out = append(out, v.Reveal())
+	case []any:
+		for _, e := range v {
+			if depth < maxSettingDepth {
+				out = appendSecrets(out, e, depth+1)
+			}
+		}
+	case map[string]any:
+		for _, e := range v {
+			if depth < maxSettingDepth {
+				out = appendSecrets(out, e, depth+1)
+			}
+		}
 	}
 	return out
 }
@@ -230,45 +258,32 @@ type MicrosoftAdminConsent struct {
 // CredentialType returns CredentialTypeAdminConsent.
 func (MicrosoftAdminConsent) CredentialType() CredentialType { return CredentialTypeAdminConsent }
 
-func (d MicrosoftAdminConsent) check(op operation, probs problems) problems {
-	hasID, hasSecret := !blank(d.ClientID), !blank(d.ClientSecret.Reveal())
-	checkText("credential_data.client_id", d.ClientID, &probs)
-	checkText("credential_data.client_secret", d.ClientSecret.Reveal(), &probs)
-	checkText("credential_data.tenant", d.Tenant, &probs)
-	switch op {
-	case opCreate:
-		if hasID != hasSecret {
-			if !hasID {
-				probs.add("credential_data.client_id", "is required when client_secret is set (both or neither)")
-			} else {
-				probs.add("credential_data.client_secret", "is required when client_id is set (both or neither)")
-			}
-		}
-		if blank(d.Tenant) {
-			probs.add("credential_data.tenant", `is required ("common" selects the v1.0 flow)`)
-		}
-	case opUpdate:
-		if !hasID {
-			probs.add("credential_data.client_id", "is required on update (credential_data is replaced whole)")
-		}
-		if !hasSecret {
-			probs.add("credential_data.client_secret", "is required on update (credential_data is replaced whole)")
-		}
-		if blank(d.Tenant) {
-			probs.add("credential_data.tenant", `is required on update (credential_data is replaced whole; "common" keeps the v1.0 flow)`)
-		}
+func (d MicrosoftAdminConsent) check(op operation, probs *problems) {
+	id, secret := d.ClientID, d.ClientSecret.Reveal()
+	if op == opUpdate {
+		const why = "is required on update (credential_data is replaced whole"
+		probs.requiredWhy("credential_data.client_id", id, why+")")
+		probs.requiredWhy("credential_data.client_secret", secret, why+")")
+		probs.requiredWhy("credential_data.tenant", d.Tenant, why+`; "common" keeps the v1.0 flow)`)
+		return
 	}
-	return probs
+	switch {
+	case blank(id) && !blank(secret):
+		probs.add("credential_data.client_id", "is required when client_secret is set (both or neither)")
+	case !blank(id) && blank(secret):
+		probs.add("credential_data.client_secret", "is required when client_id is set (both or neither)")
+	}
+	probs.text("credential_data.client_id", id)
+	probs.text("credential_data.client_secret", secret)
+	probs.requiredWhy("credential_data.tenant", d.Tenant, `is required ("common" selects the v1.0 flow)`)
 }
 
 func (d MicrosoftAdminConsent) genData() gen.AdminConsentData {
 	data := gen.AdminConsentData{Tenant: d.Tenant}
 	if d.ClientID != "" {
-		id := d.ClientID
-		data.ClientId = &id
+		data.ClientId = &d.ClientID
 	}
-	if !d.ClientSecret.IsZero() {
-		secret := d.ClientSecret.Reveal()
+	if secret := d.ClientSecret.Reveal(); secret != "" {
 		data.ClientSecret = &secret
 	}
 	return data
@@ -277,9 +292,7 @@ func (d MicrosoftAdminConsent) genData() gen.AdminConsentData {
 func (d MicrosoftAdminConsent) createBody(name string) (gen.CreateCredentialRequest, error) {
 	var body gen.CreateCredentialRequest
 	err := body.FromCreateAdminConsentCredential(gen.CreateAdminConsentCredential{
-		Name:           name,
-		CredentialType: gen.CreateAdminConsentCredentialCredentialTypeAdminconsent,
-		CredentialData: d.genData(),
+		Name: name, CredentialType: gen.CreateAdminConsentCredentialCredentialTypeAdminconsent, CredentialData: d.genData(),
 	})
 	return body, err
 }

@@ -96,25 +96,3 @@ func TestNoFmtPathReachesASecret(t *testing.T) {
 		t.Error("a secret lost its value")
 	}
 }
-
-// TestSnippetIsBoundedAndRuneSafe (defect e): invalid UTF-8 grows when it
-// becomes U+FFFD; the cut must stay within the bound and keep valid tails.
-func TestSnippetIsBoundedAndRuneSafe(t *testing.T) {
-	cases := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{strings.Repeat("\xff0", 400), 512, strings.Repeat("\uFFFD0", 128)},
-		{"abc\xffdé", 8, "abc\uFFFDd"},
-		{"abcdé", 6, "abcdé"},
-		{"abcdé", 5, "abcd"},
-		{"", 5, ""},
-	}
-	for _, tc := range cases {
-		got := snippet([]byte(tc.in), tc.n)
-		if got != tc.want || len(got) > tc.n {
-			t.Errorf("snippet(%q, %d) = %q (%d bytes), want %q", tc.in, tc.n, got, len(got), tc.want)
-		}
-	}
-}

@@ -22,8 +22,9 @@ func FuzzParseGoogleServiceAccountKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		g, err := ParseGoogleServiceAccountKey(file)
 		if err == nil {
-			probs := g.check(opUpdate, problems{})
-			probs = g.check(opCreate, probs)
+			var probs problems
+			g.check(opUpdate, &probs)
+			g.check(opCreate, &probs)
 			if len(probs.list) != 0 || len(g.secretValues()) != 1 {
 				t.Fatalf("a parsed key file fails its own checks: %v", probs.list)
 			}
@@ -94,8 +95,9 @@ func FuzzCredentialDataValidation(f *testing.F) {
 			if !utf8.ValidString(secret) || !utf8.ValidString(other) {
 				continue // invalid UTF-8 is a problem of its own, named by its field
 			}
-			a := mk(NewSecret(secret)).check(op, problems{})
-			b := mk(NewSecret(other)).check(op, problems{})
+			var a, b problems
+			mk(NewSecret(secret)).check(op, &a)
+			mk(NewSecret(other)).check(op, &b)
 			if !reflect.DeepEqual(a.list, b.list) {
 				t.Fatalf("problems depend on the secret: %v vs %v", a.list, b.list)
 			}
@@ -123,11 +125,11 @@ func FuzzNewAPIError(f *testing.F) {
 		status = 100 + abs(status)%500
 		ex := &exchange{method: "GET", path: "/v3/connectors/google/creds", attempts: 1, status: status, body: body,
 			header: http.Header{"Content-Type": {contentType}, "Retry-After": {"3"}}}
-		e := newAPIError(ex, newSecretSet(secret))
+		e := newAPIError(ex, newScrubber(secret), "")
 		if e.StatusCode != status || e.RetryAfter != 3*time.Second {
 			t.Fatalf("status/retry-after lost: %+v", e)
 		}
-		if len(e.Body) > maxErrorBodySnippet || !utf8.ValidString(e.Body) {
+		if len(e.Body) > maxBodySnippet || !utf8.ValidString(e.Body) {
 			t.Fatalf("body snippet is %d bytes, valid UTF-8 %v", len(e.Body), utf8.ValidString(e.Body))
 		}
 		_ = e.Error()

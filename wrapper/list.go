@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -99,7 +100,7 @@ func (c *Client) List(ctx context.Context, provider Provider, o *ListOptions, op
 	var probs problems
 	checkProvider(provider, &probs)
 	checkListOptions(lo, &probs)
-	if err := checked(optErr, &probs, "list"); err != nil {
+	if err := errors.Join(optErr, probs.err("list")); err != nil {
 		return nil, err
 	}
 	return c.list(ctx, cfg, provider, lo)
@@ -114,38 +115,39 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 		params.Offset = &o.Offset
 	}
 	if o.SortBy != "" {
-		s := gen.SortBy(o.SortBy)
-		params.SortBy = &s
+		params.SortBy = (*gen.SortBy)(&o.SortBy)
 	}
 	if o.OrderBy != "" {
-		d := gen.OrderBy(o.OrderBy)
-		params.OrderBy = &d
+		params.OrderBy = (*gen.OrderBy)(&o.OrderBy)
 	}
-	page, _, err := call[*Page]{
+	var page *Page
+	err := c.do(ctx, cfg, call{
 		build: func(server string) (*http.Request, error) {
 			return gen.NewListCredentialsRequest(server, gen.Provider(provider), &params)
 		},
-		parse: func(r *http.Response) (*Page, string, error) {
-			p, err := gen.ParseListCredentialsResponse(r)
-			if err != nil {
-				return nil, "", err
+		decode: func(_ int, body []byte, sc scrubber) (string, error) {
+			var list gen.CredentialList
+			if err := json.Unmarshal(body, &list); err != nil {
+				return "", fmt.Errorf("%w: %v", errNotJSON, err)
 			}
-			if p.JSON200 == nil {
-				return nil, "", errNotJSON
+			if list.Data == nil {
+				// {} or {"data": null} is not an empty page: it is not a list.
+				return list.RequestId, fmt.Errorf("%w: no data array", errNotJSON)
 			}
-			page, err := pageFrom(p.JSON200, o)
-			return page, p.JSON200.RequestId, err
+			var err error
+			page, err = pageFrom(&list, o, sc)
+			return list.RequestId, err
 		},
-	}.run(ctx, c, cfg)
+	})
 	return page, err
 }
 
-func pageFrom(list *gen.CredentialList, o ListOptions) (*Page, error) {
+func pageFrom(list *gen.CredentialList, o ListOptions, sc scrubber) (*Page, error) {
 	page := &Page{
 		Credentials: make([]Credential, 0, len(list.Data)),
 		Limit:       o.Limit,
 		Offset:      o.Offset,
-		RequestID:   list.RequestId,
+		RequestID:   sc.text(list.RequestId, maxIDText),
 	}
 	if list.Limit > 0 {
 		page.Limit = list.Limit
@@ -154,11 +156,11 @@ func pageFrom(list *gen.CredentialList, o ListOptions) (*Page, error) {
 		page.Offset = list.Offset
 	}
 	for _, g := range list.Data {
-		cred, err := credentialFrom(g)
+		cred, err := credentialFrom(g, sc)
 		if err != nil {
 			return nil, errors.New("a listed " + err.Error())
 		}
-		page.Credentials = append(page.Credentials, *cred)
+		page.Credentials = append(page.Credentials, cred)
 	}
 	page.NextOffset = page.Offset + len(page.Credentials)
 	page.More = len(page.Credentials) > 0 && (page.Limit <= 0 || len(page.Credentials) >= page.Limit)
@@ -190,7 +192,7 @@ func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, o
 		var probs problems
 		checkProvider(provider, &probs)
 		checkListOptions(lo, &probs)
-		if err := checked(optErr, &probs, "list"); err != nil {
+		if err := errors.Join(optErr, probs.err("list")); err != nil {
 			yield(nil, err)
 			return
 		}

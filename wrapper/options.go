@@ -15,33 +15,28 @@ import (
 
 // Option configures a Client (passed to New) or one call (passed to Create,
 // Get, Update, List, All, Pages or Delete). Options are checked before any
-// I/O; bad options make New, or the call, fail with every problem listed.
+// I/O, and every problem is reported at once.
 //
-// Most options work in both places: WithTimeout, WithRetries,
-// WithRetryBackoff, WithMaxRetryAfter, WithMaxResponseBytes, WithHeader,
-// WithUserAgent and WithLogger. WithRegion, WithBaseURL and WithHTTPClient
-// choose where requests go and apply to a Client only; WithResponseInto
-// applies to one call only.
+// WithRegion, WithBaseURL and WithHTTPClient choose where requests go and
+// apply to a Client only; WithResponseInto applies to one call only; the
+// others work in both places.
 type Option func(*config) error
 
 // config is a client's settings, and each call's copy of them.
 type config struct {
-	perCall bool // the options are being applied to one call
+	perCall bool
 
-	// Client only: where requests go.
 	region     Region
 	baseURL    string
 	httpClient *http.Client
 
-	// Client or call.
 	uaSuffix string
 	timeout  time.Duration
 	maxBody  int64
 	retry    retryPolicy
 	logger   *slog.Logger
-	headers  [][2]string // extra headers, canonical key first
+	headers  http.Header
 
-	// Call only.
 	into *Response
 }
 
@@ -52,12 +47,7 @@ const (
 )
 
 func defaultConfig() config {
-	return config{
-		region:  RegionUS,
-		timeout: DefaultTimeout,
-		maxBody: DefaultMaxResponseBytes,
-		retry:   defaultRetryPolicy(),
-	}
+	return config{region: RegionUS, timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, retry: defaultRetryPolicy()}
 }
 
 // apply runs opts on c and returns every problem they report, joined.
@@ -74,8 +64,8 @@ func (c *config) apply(opts []Option) error {
 	return errors.Join(errs...)
 }
 
-// clientOnly refuses an option that chooses where requests go when it is
-// given to one call: a call must not move the API key to another host.
+// clientOnly refuses, per call, an option that chooses where requests go: a
+// call must not move the API key to another host.
 func (c *config) clientOnly(name string) error {
 	if c.perCall {
 		return fmt.Errorf("nylascreds: %s applies to a client (New), not to one call", name)
@@ -98,64 +88,53 @@ func WithRegion(r Region) Option {
 }
 
 // WithBaseURL sends requests to a custom base URL instead of a region's, for
-// example a fake server in tests or a forward proxy. It must be https, except
-// for loopback hosts (localhost, 127.0.0.0/8, ::1), and carry no user info,
-// query or fragment. Its host is lower-cased. Plain http requests never go
-// through a proxy (HTTP_PROXY), so the API key never crosses a network in
-// clear text. It takes precedence over WithRegion.
+// example a fake server in tests. It must be https, except for loopback hosts
+// (localhost, 127.0.0.0/8, ::1), and carry no user info, query or fragment;
+// its host is lower-cased. It takes precedence over WithRegion. Its errors
+// never quote the value, which may hold a key pasted in the wrong place.
 func WithBaseURL(raw string) Option {
 	return func(c *config) error {
 		if err := c.clientOnly("WithBaseURL"); err != nil {
 			return err
 		}
-		u, err := checkBaseURL(raw)
-		if err != nil {
-			return err
+		u, err := url.Parse(raw)
+		problem := ""
+		switch {
+		case err != nil:
+			problem = "is not a URL"
+		case u.Scheme != "https" && u.Scheme != "http":
+			problem = "must start with https://"
+		case u.Hostname() == "":
+			problem = "needs a host"
+		case u.User != nil:
+			problem = "must not carry user info (credentials belong in the API key)"
+		case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+			problem = "must not have a query or fragment"
+		case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+			problem = "may be plain http only for loopback hosts (localhost, 127.0.0.1, ::1); use https"
 		}
-		c.baseURL = u
+		if problem != "" {
+			return errors.New("nylascreds: base URL " + problem)
+		}
+		// net/http's proxy bypass matches "localhost" case-sensitively.
+		u.Host = strings.ToLower(u.Host)
+		c.baseURL = strings.TrimSuffix(u.String(), "/")
 		return nil
 	}
-}
-
-func checkBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("nylascreds: base URL %s: not a URL", quote(raw))
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", fmt.Errorf("nylascreds: base URL %s: scheme must be https", quote(raw))
-	case u.Host == "" || u.Hostname() == "":
-		return "", fmt.Errorf("nylascreds: base URL %s: needs a host", quote(raw))
-	case u.User != nil:
-		return "", errors.New("nylascreds: base URL: must not carry user info (credentials belong in the API key)")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", fmt.Errorf("nylascreds: base URL %s: must not have a query or fragment", quote(raw))
-	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
-		return "", fmt.Errorf("nylascreds: base URL %s: plain http is allowed only to loopback hosts (localhost, 127.0.0.1, ::1); use https", quote(raw))
-	}
-	// Host names are case-insensitive, but net/http's proxy bypass matches
-	// "localhost" case-sensitively: lower-case the host once, here.
-	u.Host = strings.ToLower(u.Host)
-	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // IsLoopbackHost reports whether host (without port) is localhost or a
 // loopback IP address.
 func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
 // WithHTTPClient uses hc for every request, for its transport, proxy or TLS
-// settings. The client is copied, never modified; the copy refuses redirects
-// so that the API key never reaches another host. When the base URL is plain
-// http (loopback only) and hc's transport is an *http.Transport, the copy's
-// transport has no proxy; another RoundTripper is trusted to route as it was
-// configured.
+// settings. hc is copied, never modified; the copy refuses redirects, so the
+// API key never reaches another host. A nil hc.Transport means the client's
+// own transport (not http.DefaultTransport). With a plain-http (loopback)
+// base URL an *http.Transport is used without its proxy.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if err := c.clientOnly("WithHTTPClient"); err != nil {
@@ -174,7 +153,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
 		if problem := headerValueProblem(suffix); problem != "" {
-			return fmt.Errorf("nylascreds: WithUserAgent: suffix %s", problem)
+			return errors.New("nylascreds: WithUserAgent: suffix " + problem)
 		}
 		c.uaSuffix = strings.TrimSpace(suffix)
 		return nil
@@ -196,13 +175,15 @@ var reservedHeaders = map[string]string{
 	"X-Idempotency-Key":   "net/http would then re-send a create by itself",
 }
 
-// WithHeader adds a header to every request of the client (in New) or of
-// one call. The headers the client sets itself (Authorization, User-Agent,
-// Content-Type, ...) are refused. A header value is not treated as a secret.
+// WithHeader adds a header to every request of the client (in New) or of one
+// call. The headers the client sets itself are refused. A header value is
+// not treated as a secret.
 func WithHeader(key, value string) Option {
 	return func(c *config) error {
 		canonical := http.CanonicalHeaderKey(key)
-		if !validHeaderName(key) {
+		if key == "" || strings.IndexFunc(key, func(r rune) bool {
+			return r >= utf8.RuneSelf || r <= ' ' || r == 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+		}) >= 0 {
 			return fmt.Errorf("nylascreds: WithHeader: %s is not a valid header name", quote(key))
 		}
 		if why, reserved := reservedHeaders[canonical]; reserved {
@@ -211,40 +192,28 @@ func WithHeader(key, value string) Option {
 		if problem := headerValueProblem(value); problem != "" {
 			return fmt.Errorf("nylascreds: WithHeader: value of %s %s", canonical, problem)
 		}
-		c.headers = append(c.headers, [2]string{canonical, value})
+		c.headers = c.headers.Clone() // never write into the client's headers
+		if c.headers == nil {
+			c.headers = http.Header{}
+		}
+		c.headers.Add(canonical, value)
 		return nil
 	}
 }
 
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		b := name[i]
-		if b >= utf8.RuneSelf || b <= ' ' || strings.IndexByte(`"(),/:;<=>?@[\]{}`, b) >= 0 || b == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // headerValueProblem says why s cannot travel in a header, or "".
 func headerValueProblem(s string) string {
-	if !utf8.ValidString(s) {
+	switch {
+	case !utf8.ValidString(s):
 		return "must be valid UTF-8"
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "must not contain control characters (line breaks, NUL, DEL, ...)"
-		}
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "must not contain control characters (line breaks, NUL, DEL, ...)"
 	}
 	return ""
 }
 
 // WithTimeout bounds each call, retries and waits included (default 30s). A
-// context deadline that comes earlier wins. It must be positive: a call is
-// never allowed to hang forever.
+// context deadline that comes earlier wins. It must be positive.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -255,9 +224,9 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithMaxResponseBytes caps the size of a response body (default 4 MiB; a
-// page of 200 credentials is under 100 KiB). A larger body fails the call
-// with an error wrapping ErrResponseTooLarge.
+// WithMaxResponseBytes caps the size of a response body (default 4 MiB). A
+// larger body fails the call with a *ResponseError wrapping
+// ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
@@ -292,9 +261,9 @@ func WithRetryBackoff(initial, maxBackoff time.Duration) Option {
 	}
 }
 
-// WithMaxRetryAfter sets the longest Retry-After the client will wait for
-// before repeating an attempt (default 30s). When the server asks for longer,
-// the call returns the *APIError at once, with its RetryAfter set.
+// WithMaxRetryAfter sets the longest Retry-After the client waits for before
+// repeating an attempt (default 30s). When the server asks for longer, the
+// call returns the *APIError at once, with its RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -305,9 +274,9 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
-// WithLogger logs one record per HTTP attempt: method, path, status, request
-// id, attempt number and duration (Debug for success, Warn for failures).
-// Nothing secret is ever logged.
+// WithLogger logs one record per HTTP attempt: method, path, query, status,
+// request id, attempt number and duration (Debug for success, Warn for
+// failures). Never a header or a body.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
@@ -316,9 +285,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithResponseInto makes one call fill in *dst with what its last HTTP
-// response said: status, request id, headers, the attempts made, and (for
-// Update) what the flow check found. It is filled whenever a response
-// arrived, successful or not, and left untouched otherwise. Per call only.
+// response said. It is written once, when the call ends, if a response
+// arrived (successful or not), and left untouched otherwise. Per call only.
 func WithResponseInto(dst *Response) Option {
 	return func(c *config) error {
 		switch {
@@ -330,4 +298,26 @@ func WithResponseInto(dst *Response) Option {
 		c.into = dst
 		return nil
 	}
+}
+
+// Response is what a call's last HTTP response said, for support tickets,
+// audit logs and rate-limit bookkeeping. Ask for it with WithResponseInto.
+type Response struct {
+	// StatusCode is the HTTP status of the last response.
+	StatusCode int
+	// RequestID is the request_id of the response's JSON body, else its
+	// X-Request-Id header: quote it to Nylas support.
+	RequestID string
+	// Header holds up to 100 of the last response's header values (names in
+	// sorted order), each cut to 1 KiB and scrubbed of the call's secrets.
+	Header http.Header
+	// Attempts is how many HTTP requests the call put on the wire, retries
+	// and net/http's own re-sends included.
+	Attempts int
+	// Retried says, for each attempt that was repeated, why: "429", "503",
+	// "connection reset", ...
+	Retried []string
+	// FlowCheck says what Update found out about the credential's stored
+	// flow before it sent credential_data (FlowNotChecked for other calls).
+	FlowCheck FlowCheck
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-func TestCheckBaseURL(t *testing.T) {
+func TestWithBaseURL(t *testing.T) {
 	cases := []struct {
 		in, want, err string
 	}{
@@ -16,28 +16,48 @@ func TestCheckBaseURL(t *testing.T) {
 		{"https://proxy.example.com/nylas/", "https://proxy.example.com/nylas", ""},
 		{"http://127.0.0.1:4010", "http://127.0.0.1:4010", ""},
 		{"http://127.8.9.10", "http://127.8.9.10", ""},
-		{"http://localhost:8080", "http://localhost:8080", ""},
+		{"http://LOCALHOST:8080", "http://localhost:8080", ""},
 		{"http://[::1]:9000", "http://[::1]:9000", ""},
-		{"http://api.us.nylas.com", "", "plain http is allowed only to loopback"},
-		{"http://10.0.0.1", "", "plain http is allowed only to loopback"},
-		{"http://localhost.evil.com", "", "plain http is allowed only to loopback"},
-		{"ftp://x", "", "scheme must be https"},
-		{"api.us.nylas.com", "", "scheme must be https"},
+		{"http://api.us.nylas.com", "", "plain http only for loopback"},
+		{"http://10.0.0.1", "", "plain http only for loopback"},
+		{"http://localhost.evil.com", "", "plain http only for loopback"},
+		{"ftp://x", "", "must start with https://"},
+		{"api.us.nylas.com", "", "must start with https://"},
 		{"https://", "", "needs a host"},
 		{"https://user:pw@api.us.nylas.com", "", "must not carry user info"},
 		{"https://api.us.nylas.com/?x=1", "", "must not have a query"},
 		{"https://api.us.nylas.com/#f", "", "must not have a query or fragment"},
 	}
 	for _, tc := range cases {
-		got, err := checkBaseURL(tc.in)
+		c, err := New("key", WithBaseURL(tc.in))
 		switch {
-		case tc.err == "" && (err != nil || got != tc.want):
-			t.Errorf("checkBaseURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		case tc.err == "" && (err != nil || c.BaseURL() != tc.want):
+			t.Errorf("WithBaseURL(%q): %v, %v; want %q", tc.in, c, err, tc.want)
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("checkBaseURL(%q) error = %v, want …%s…", tc.in, err, tc.err)
+			t.Errorf("WithBaseURL(%q) error = %v, want …%s…", tc.in, err, tc.err)
 		}
 		if err != nil && strings.Contains(err.Error(), "pw") {
 			t.Errorf("error quotes user info: %v", err)
+		}
+	}
+}
+
+// TestNewNeverQuotesTheKey (defect 10): the key and the base URL swapped, or
+// the key in the base URL's query, must not come back in New's error.
+func TestNewNeverQuotesTheKey(t *testing.T) {
+	const key = "nyk_v0_SwappedKey0123456789"
+	for _, tc := range []struct {
+		key  string
+		opts []Option
+	}{
+		{"https://api.us.nylas.com", []Option{WithBaseURL(key)}},
+		{key, []Option{WithBaseURL("https://api.us.nylas.com/?api_key=" + key)}},
+		{key, []Option{WithBaseURL("http://example.com/" + key)}},
+		{key, []Option{WithHeader(key, "v"), WithUserAgent(key + "\n")}},
+	} {
+		_, err := New(tc.key, tc.opts...)
+		if err == nil || strings.Contains(err.Error(), "SwappedKey0123456789") {
+			t.Errorf("New error = %v", err)
 		}
 	}
 }
@@ -95,6 +115,9 @@ func TestWithHTTPClientIsNotMutated(t *testing.T) {
 func TestRegionParse(t *testing.T) {
 	if r, err := ParseRegion("eu"); err != nil || r != RegionEU {
 		t.Errorf("ParseRegion(eu) = %v, %v", r, err)
+	}
+	if r, err := ParseRegion("EU"); err != nil || r != RegionEU {
+		t.Errorf("ParseRegion(EU) = %v, %v", r, err)
 	}
 	if _, err := ParseRegion("EU "); err == nil {
 		t.Error("ParseRegion accepted a malformed region")

@@ -1,18 +1,19 @@
 package wrapper
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/nylascreds/nylascreds/gen"
 )
 
 // Provider names a Nylas connector: the {provider} segment of
-// /v3/connectors/{provider}/creds.
+// /v3/connectors/{provider}/creds. Whether a provider is known is decided by
+// the generated enum (gen.Provider.Valid), so a provider added to
+// openapi.yaml is accepted after `make generate` with no change here.
 type Provider string
 
-// The providers Nylas accepts. Values come from openapi.yaml through gen, so
-// adding a provider is one line in the spec, one here, and `make generate`; a
-// test fails if this list and the spec's enum disagree.
+// The providers of openapi.yaml's enum, named for convenience.
 const (
 	ProviderGoogle          = Provider(gen.ProviderGoogle)
 	ProviderMicrosoft       = Provider(gen.ProviderMicrosoft)
@@ -25,35 +26,57 @@ const (
 	ProviderNylas           = Provider(gen.ProviderNylas)
 )
 
-// providerInbox is the deprecated name of the nylas provider. It is refused
-// with a message that points to its replacement.
-const providerInbox Provider = "inbox"
-
-// KnownProviders returns every provider the client accepts, in a stable order.
-func KnownProviders() []Provider {
-	return []Provider{
-		ProviderGoogle, ProviderMicrosoft, ProviderIMAP, ProviderICloud, ProviderYahoo,
-		ProviderEWS, ProviderVirtualCalendar, ProviderZoom, ProviderNylas,
-	}
-}
-
-// knownProviderList is the human-readable list used in error messages.
-var knownProviderList = func() string {
-	names := make([]string, 0, len(KnownProviders()))
-	for _, p := range KnownProviders() {
-		names = append(names, string(p))
-	}
-	return strings.Join(names, ", ")
-}()
+// KnownProviders returns every provider of openapi.yaml's enum, in the
+// spec's order (generated into providers_gen.go by `make generate`).
+func KnownProviders() []Provider { return append([]Provider(nil), knownProviders...) }
 
 // checkProvider reports why p cannot be used, or nothing.
 func checkProvider(p Provider, probs *problems) {
+	known := func() string {
+		names := make([]string, len(knownProviders))
+		for i, p := range knownProviders {
+			names[i] = string(p)
+		}
+		return "; known providers: " + strings.Join(names, ", ")
+	}
 	switch {
 	case p == "":
-		probs.add("provider", "is required; known providers: "+knownProviderList)
-	case p == providerInbox:
+		probs.add("provider", "is required"+known())
+	case p == "inbox":
 		probs.add("provider", `"inbox" is deprecated; use "nylas"`)
 	case !gen.Provider(p).Valid():
-		probs.add("provider", "unknown provider "+quote(string(p))+"; known providers: "+knownProviderList)
+		probs.add("provider", "unknown provider "+quote(string(p))+known())
 	}
+}
+
+// Region is a Nylas data-residency region. Each region is isolated: an API key
+// of one region is refused with 401 by the other.
+type Region string
+
+// The regions Nylas serves, and their base URLs (openapi.yaml's servers).
+const (
+	RegionUS  Region = "us"
+	RegionEU  Region = "eu"
+	BaseURLUS        = "https://api.us.nylas.com"
+	BaseURLEU        = "https://api.eu.nylas.com"
+)
+
+// BaseURL returns the region's API base URL, or an error for an unknown region.
+func (r Region) BaseURL() (string, error) {
+	switch r {
+	case RegionUS:
+		return BaseURLUS, nil
+	case RegionEU:
+		return BaseURLEU, nil
+	}
+	return "", fmt.Errorf("nylascreds: unknown region %s; known regions: us, eu", quote(string(r)))
+}
+
+// ParseRegion turns "us" or "eu" (in any case) into a Region.
+func ParseRegion(s string) (Region, error) {
+	r := Region(strings.ToLower(s))
+	if _, err := r.BaseURL(); err != nil {
+		return "", fmt.Errorf("nylascreds: unknown region %s; known regions: us, eu", quote(s))
+	}
+	return r, nil
 }

@@ -1,269 +1,241 @@
 package wrapper
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
+	"io"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// secrets are one call's secrets (the API key and those of the credential
-// data it sends), listed and expanded into a secretSet only when something
-// from the server has to be scrubbed: a successful call never pays for it
-// (listing them up front cost 4 allocations per call; tests/bench: 166 to
-// 162 per PATCH).
-type secrets struct {
-	key  Secret
-	data CredentialData
-	set  *secretSet
+// scrubber applies the rule stated on Client to one call's server text.
+type scrubber struct {
+	forms   []string // the secrets' forms, ASCII lower-cased
+	longest int
 }
 
-func newSecrets(c *Client, data CredentialData) *secrets {
-	return &secrets{key: c.apiKey, data: data}
-}
+// Secrets shorter than minSecret bytes, and lines of a multi-line secret
+// shorter than minSecretLine, cannot be told from ordinary text.
+const (
+	minSecret     = 4
+	minSecretLine = 12
+)
 
-func (s *secrets) get() *secretSet {
-	if s.set == nil {
-		raw := []string{s.key.Reveal()}
-		if s.data != nil {
-			raw = append(raw, s.data.secretValues()...)
+func newScrubber(secrets ...string) scrubber {
+	var sc scrubber
+	add := func(form string) {
+		form = lowerASCII(form)
+		if len(form) >= minSecret && !slices.Contains(sc.forms, form) {
+			sc.forms = append(sc.forms, form)
+			sc.longest = max(sc.longest, len(form))
 		}
-		s.set = newSecretSet(raw...)
 	}
-	return s.set
-}
-
-// scrub hides the call's secrets in text that came from the server.
-func (s *secrets) scrub(text string) string {
-	if text == "" {
-		return text
-	}
-	return s.get().scrub(text)
-}
-
-// secretSet is what one call must never let through into an error, a log
-// record or a Response: the call's secrets, in every form a server might
-// echo them as text.
-//
-// Covered, ignoring ASCII case: the secret as is; JSON-escaped (with and
-// without HTML escaping); URL query- and path-escaped; HTML-escaped; each
-// line of a multi-line secret (a PEM key); any run of 12 or more token
-// characters (base64, hex, ids) found inside a secret, alone or after a
-// "=", "/" or "+"; and all of these inside text that is percent-escaped or
-// written as HTML character references (decoded before it is scrubbed).
-// JSON bodies are decoded before they are scrubbed (redactJSON), so \u
-// escapes cannot hide a secret. Not covered: a secret re-encoded as a whole
-// (base64 or hex of the full value), or cut into pieces shorter than 12
-// characters.
-type secretSet struct {
-	raw   []string // the secrets themselves
-	forms []string // the escaped and line forms above, at least 4 bytes each
-}
-
-// minSecretForm: shorter forms would mangle ordinary text and hide nothing.
-const minSecretForm = 4
-
-// minFragment is the shortest run of token characters that is treated as a
-// piece of a secret when it occurs inside one: long enough that ordinary
-// words and ids do not match, short enough to catch a half-echoed key line.
-const minFragment = 12
-
-func newSecretSet(raw ...string) *secretSet {
-	s := &secretSet{}
-	for _, secret := range raw {
-		if len(secret) < minSecretForm {
+	for _, secret := range secrets {
+		if len(secret) < minSecret {
 			continue
 		}
-		s.raw = append(s.raw, secret)
-		s.forms = append(s.forms, secret, jsonEscaped(secret, true), jsonEscaped(secret, false),
-			url.QueryEscape(secret), url.PathEscape(secret), html.EscapeString(secret))
-		if strings.ContainsAny(secret, "\r\n") {
-			for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
-				if line = strings.TrimSpace(line); len(line) >= minFragment && !strings.HasPrefix(line, "-----") {
-					s.forms = append(s.forms, line)
-				}
+		values := []string{secret}
+		for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if line = strings.TrimSpace(line); len(line) >= minSecretLine && line != secret && !strings.HasPrefix(line, "-----") {
+				values = append(values, line)
 			}
 		}
+		for _, v := range values {
+			add(v)
+			for _, j := range []string{jsonEscaped(v, true), jsonEscaped(v, false), asciiJSON(v)} {
+				add(j)
+				add(strings.ReplaceAll(j, "/", `\/`))
+			}
+			add(url.QueryEscape(v))
+			add(url.PathEscape(v))
+			add(escapeUnreserved(v, ""))
+			add(escapeUnreserved(v, "/"))
+			add(html.EscapeString(v))
+		}
 	}
-	return s
+	return sc
 }
 
-// jsonEscaped is secret as it appears inside a JSON string.
-func jsonEscaped(secret string, escapeHTML bool) string {
+// text returns s scrubbed and cut to at most max bytes of valid UTF-8 (ending
+// in "…" when cut). Only the part that can be kept, plus the longest form, is
+// looked at: a secret cut by the limit is still found whole.
+func (sc scrubber) text(s string, max int) string {
+	long := len(s) > max+sc.longest
+	if long {
+		s = s[:max+sc.longest]
+	}
+	s = strings.ToValidUTF8(sc.replace(s), "\uFFFD")
+	if !long && len(s) <= max {
+		return s
+	}
+	n := min(max-len("…"), len(s))
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// replace redacts every occurrence of every form, ignoring ASCII case only:
+// a Unicode case mapping can change a text's length, and then its offsets.
+func (sc scrubber) replace(s string) string {
+	if len(sc.forms) == 0 || s == "" {
+		return s
+	}
+	low := lowerASCII(s)
+	var spans [][2]int
+	for _, f := range sc.forms {
+		for i := 0; i < len(low); {
+			j := strings.Index(low[i:], f)
+			if j < 0 {
+				break
+			}
+			spans = append(spans, [2]int{i + j, i + j + len(f)})
+			i += j + 1 // overlapping occurrences too
+		}
+	}
+	if len(spans) == 0 {
+		return s
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		if sp[0] >= last {
+			b.WriteString(s[last:sp[0]])
+			b.WriteString(redacted)
+		}
+		last = max(last, sp[1])
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// json re-encodes the JSON value raw with each string and number decoded and
+// scrubbed, and stops once more than max bytes are written: the cost is that
+// of what is kept, however large or deep raw is. ok is false when raw is not
+// one JSON value; cut reports that the text was cut (it ends in "…").
+func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	type level struct {
+		object bool
+		items  int
+	}
+	var stack []level
+	var b strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false, false
+		}
+		delim, isDelim := tok.(json.Delim)
+		closing := isDelim && (delim == '}' || delim == ']')
+		if top := len(stack) - 1; top >= 0 && !closing {
+			if l := stack[top]; l.items > 0 && l.object && l.items%2 == 1 {
+				b.WriteByte(':')
+			} else if l.items > 0 {
+				b.WriteByte(',')
+			}
+			stack[top].items++
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			b.WriteRune(rune(t))
+			if closing {
+				stack = stack[:len(stack)-1]
+			} else {
+				stack = append(stack, level{object: t == '{'})
+			}
+		case string:
+			q, _ := json.Marshal(sc.text(t, max))
+			b.Write(q)
+		case json.Number:
+			if s := sc.text(string(t), max); s == string(t) {
+				b.WriteString(s)
+			} else {
+				b.WriteString(strconv.Quote(s))
+			}
+		case bool:
+			b.WriteString(strconv.FormatBool(t))
+		case nil:
+			b.WriteString("null")
+		}
+		switch {
+		case b.Len() > max:
+			return sc.text(b.String(), max), true, true // already scrubbed: this only cuts
+		case len(stack) == 0:
+			if _, err := dec.Token(); err != io.EOF {
+				return "", false, false
+			}
+			return b.String(), true, false
+		}
+	}
+}
+
+// escapeUnreserved percent-escapes every byte of s but RFC 3986's unreserved
+// characters and keep: Python's quote (keep "/") and quote_plus-like forms.
+func escapeUnreserved(s, keep string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~"+keep, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// lowerASCII lower-cases ASCII letters only, so lengths never change.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// jsonEscaped is s as Go's encoding/json writes it inside a string.
+func jsonEscaped(s string, escapeHTML bool) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(escapeHTML)
-	_ = enc.Encode(secret) // a string always encodes
+	_ = enc.Encode(s) // a string always encodes
 	out := strings.TrimSpace(b.String())
 	return out[1 : len(out)-1]
 }
 
-// scrub returns text with every secret form, and every long token that is a
-// fragment of a secret, replaced by [REDACTED], ignoring case. A server may
-// echo a secret percent-escaped (in either case, with or without "/") or as
-// HTML character references: when the text decoded of those escapes holds a
-// secret, the decoded text is what is scrubbed and returned. It allocates
-// only when it finds something.
-func (s *secretSet) scrub(text string) string {
-	if s == nil || text == "" || len(s.raw) == 0 {
-		return text
-	}
-	if decoded := unescapeText(text); decoded != text && s.redact(decoded) != decoded {
-		text = decoded
-	}
-	return s.redact(text)
-}
-
-func (s *secretSet) redact(text string) string {
-	for _, form := range s.forms {
-		if len(form) >= minSecretForm {
-			text = replaceFold(text, form)
-		}
-	}
-	text = s.scrubFragments(text, isTokenByte)
-	// A fragment glued to a parameter name ("key=AbC...") is not inside a
-	// secret as a whole run: look again with = / + as separators.
-	return s.scrubFragments(text, isTokenByteStrict)
-}
-
-// unescapeText decodes HTML character references and every valid %XX
-// escape, leaving anything else as it is.
-func unescapeText(text string) string {
-	text = html.UnescapeString(text)
-	if !strings.Contains(text, "%") {
-		return text
-	}
+// asciiJSON is s as Python's json.dumps writes it by default: every rune
+// outside printable ASCII as \uXXXX (a surrogate pair above U+FFFF).
+func asciiJSON(s string) string {
 	var b strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
-			b.WriteByte(unhex(text[i+1])<<4 | unhex(text[i+2]))
-			i += 2
-			continue
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r >= ' ' && r <= '~':
+			b.WriteRune(r)
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, hi, lo)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
 		}
-		b.WriteByte(text[i])
 	}
 	return b.String()
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
-}
-
-// replaceFold replaces every occurrence of form in text, ignoring ASCII
-// case, by [REDACTED].
-func replaceFold(text, form string) string {
-	lowText, lowForm := strings.ToLower(text), strings.ToLower(form)
-	if len(lowText) != len(text) || len(lowForm) != len(form) {
-		return strings.ReplaceAll(text, form, redacted) // case mapping changed lengths: exact only
-	}
-	i := strings.Index(lowText, lowForm)
-	if i < 0 {
-		return text
-	}
-	var b strings.Builder
-	last := 0
-	for i >= 0 {
-		b.WriteString(text[last : last+i])
-		b.WriteString(redacted)
-		last += i + len(form)
-		i = strings.Index(lowText[last:], lowForm)
-	}
-	b.WriteString(text[last:])
-	return b.String()
-}
-
-// scrubFragments redacts maximal runs of token characters (base64, base64url,
-// hex, ids) that occur inside a secret, ignoring case: a server that echoes
-// part of a key.
-func (s *secretSet) scrubFragments(text string, token func(byte) bool) string {
-	var b *strings.Builder
-	last := 0
-	for i := 0; i < len(text); {
-		if !token(text[i]) {
-			i++
-			continue
-		}
-		if i > 0 && text[i-1] == '\\' {
-			// The letter of a JSON escape (\n between PEM lines) is not
-			// part of the token that follows it.
-			i++
-			continue
-		}
-		j := i
-		for j < len(text) && token(text[j]) {
-			j++
-		}
-		if j-i >= minFragment && s.containsFragment(text[i:j]) {
-			if b == nil {
-				b = &strings.Builder{}
-			}
-			b.WriteString(text[last:i])
-			b.WriteString(redacted)
-			last = j
-		}
-		i = j
-	}
-	if b == nil {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
-}
-
-func (s *secretSet) containsFragment(tok string) bool {
-	tok = strings.ToLower(tok)
-	for _, secret := range s.raw {
-		if len(secret) >= minFragment && strings.Contains(strings.ToLower(secret), tok) {
-			return true
-		}
-	}
-	return false
-}
-
-func isTokenByte(c byte) bool {
-	return isTokenByteStrict(c) || c == '+' || c == '/' || c == '='
-}
-
-func isTokenByteStrict(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
-}
-
-// redactJSON decodes a JSON value, scrubs every string in it (object keys
-// included), and encodes it again; escapes such as \u0041 cannot hide a
-// secret from it. ok is false when raw is not one JSON value.
-func (s *secretSet) redactJSON(raw []byte) (out []byte, ok bool) {
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil || dec.More() {
-		return nil, false
-	}
-	out, err := json.Marshal(s.redactValue(v))
-	return out, err == nil
-}
-
-func (s *secretSet) redactValue(v any) any {
-	switch v := v.(type) {
-	case string:
-		return s.scrub(v)
-	case []any:
-		for i := range v {
-			v[i] = s.redactValue(v[i])
-		}
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[s.scrub(k)] = s.redactValue(e)
-		}
-		return out
-	}
-	return v
 }

@@ -6,136 +6,145 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
 )
 
-// errRedirectRefused is wrapped when a server answers with a redirect: the
-// Authorization header must never reach another host, and the Connector
-// Credentials API has no reason to redirect, so none is followed.
+// errRedirectRefused is the cause when a server answers with a redirect: the
+// Authorization header must never reach another host.
 var errRedirectRefused = errors.New("refused to follow a redirect")
 
-// exchange is the record of one call on the wire, written by send and read
-// by the code that turns it into a result or an error. Nothing else carries
-// per-call facts.
-type exchange struct {
-	method   string
-	path     string // escaped, as sent
-	query    string // as sent: list parameters, never a secret
-	attempts int    // requests put on the wire, net/http's own re-sends included
-	retried  []string
-	// lost is set when an earlier attempt's outcome is unknown: the request
-	// may have been acted on (a connection that failed after it was sent, or
-	// a 502/503/504 from a gateway).
-	lost bool
-
-	// The last attempt: its response (status 0 when none arrived), and why
-	// it failed, if it did before a status could be judged.
-	status int
-	header http.Header
-	body   []byte
-	err    error
-	// interrupted is the context's error when the call ended while waiting
-	// to retry; the last attempt's outcome is kept beside it.
-	interrupted error
+// call is one operation, ready to go on the wire.
+type call struct {
+	build   func(server string) (*http.Request, error) // a generated request builder
+	secrets []string                                   // Secret values the request sends
+	// decode turns a 2xx body into the caller's result (a generated model)
+	// and returns the body's request_id.
+	decode func(status int, body []byte, sc scrubber) (string, error)
+	flow   FlowCheck // what Update's guard found, for the Response
+	// goneAfterLost: a 404 after an attempt whose outcome was lost means
+	// the lost attempt did the work (Delete).
+	goneAfterLost bool
 }
 
-// send is the one loop every call goes through: build the request with the
-// generated builder, add the client's headers, send it, read the body under
-// the size cap, log the attempt, and retry what is safe to retry. The
-// request is built anew for each attempt, so a body is replayed byte for byte.
-func (c *Client) send(ctx context.Context, cfg *config, s *secrets, build func(server string) (*http.Request, error)) *exchange {
+// exchange is the record of one call on the wire: the last attempt's
+// response (status 0 when none arrived) and what the loop saw.
+type exchange struct {
+	method, path, query string
+	attempts            int
+	retried             []string
+	lost                bool // an earlier attempt may have been acted on
+	status              int
+	header              http.Header
+	body                []byte
+	err                 error // why the last attempt failed before its status could be judged
+	interrupted         error // the context ended while waiting to retry
+}
+
+// do sends k through the one loop, maps the outcome to nil or the one typed
+// error it deserves, and writes the caller's Response.
+func (c *Client) do(ctx context.Context, cfg *config, k call) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	sc := newScrubber(append([]string{c.apiKey.Reveal()}, k.secrets...)...)
 	ex := &exchange{}
+	if err := c.send(ctx, cfg, sc, k.build, ex); err != nil {
+		return err
+	}
+	requestID, err := ex.result(sc, k.decode)
+	if k.goneAfterLost && ex.lost && IsNotFound(err) {
+		err = nil
+	}
+	if cfg.into != nil && ex.status != 0 {
+		*cfg.into = Response{StatusCode: ex.status, RequestID: requestID, Header: sc.header(ex.header),
+			Attempts: ex.attempts, Retried: ex.retried, FlowCheck: k.flow}
+	}
+	return err
+}
+
+// send is the loop every call goes through: build the request, add the
+// client's headers, send it, read the body under the cap, log the attempt,
+// and retry what is safe to retry. The request is built anew for each
+// attempt, so a body is replayed byte for byte.
+func (c *Client) send(ctx context.Context, cfg *config, sc scrubber, build func(string) (*http.Request, error), ex *exchange) error {
 	for attempt := 1; ; attempt++ {
 		req, err := build(c.baseURL + "/")
 		if err != nil {
-			ex.err = fmt.Errorf("build request: %w", err)
-			return ex
+			return fmt.Errorf("nylascreds: build request: %w", err)
 		}
 		ex.method, ex.path, ex.query = req.Method, req.URL.EscapedPath(), req.URL.RawQuery
-		c.attempt(ctx, cfg, s, req, ex)
+		c.attempt(ctx, cfg, sc, req, ex)
 
 		retry, wait, why := cfg.retry.next(req.Method, attempt, ex.status, ex.header, ex.err, time.Now())
 		if !retry {
-			return ex
+			return nil
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			// The deadline would pass while waiting: answer now with what
-			// we have rather than with a bare timeout.
-			ex.interrupted = deadlineFirst{wait}
-			return ex
+			ex.interrupted = deadlineFirst{wait} // answer now with what we have
+			return nil
 		}
 		ex.retried = append(ex.retried, why)
 		ex.lost = ex.lost || outcomeLost(ex.status, ex.err)
 		if err := sleepCtx(ctx, wait); err != nil {
 			ex.interrupted = fmt.Errorf("%w while waiting to retry", err)
-			return ex
+			return nil
 		}
 	}
 }
 
 // attempt sends req once and records the outcome in ex. net/http re-sends a
-// GET by itself when a reused keep-alive connection fails before the first
-// response byte (and HTTP/2 does when a server refuses a stream unprocessed);
-// those re-sends are safe and kept, but counted and logged: GotConn fires
-// once per connection the request goes out on.
-func (c *Client) attempt(ctx context.Context, cfg *config, s *secrets, req *http.Request, ex *exchange) {
-	var conns atomic.Int32
+// request by itself when a reused connection fails before the first response
+// byte; such re-sends are counted and logged (GotConn fires once per
+// connection the request goes out on).
+func (c *Client) attempt(ctx context.Context, cfg *config, sc scrubber, req *http.Request, ex *exchange) {
+	var gotConn atomic.Int32
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { conns.Add(1) },
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Add(1) },
 	}))
-	c.setHeaders(cfg, req)
-
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	for n := conns.Load(); n > 1; n-- {
-		ex.attempts++
-		logResend(ctx, cfg.logger, ex)
+	for k, vs := range cfg.headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
-	ex.attempts++
-	ex.status, ex.header, ex.body, ex.err = 0, nil, nil, nil
-	switch {
-	case err != nil:
-		ex.err = transportCause(err, resp)
-	default:
-		ex.status, ex.header = resp.StatusCode, resp.Header
-		ex.body, ex.err = readBody(resp, cfg.maxBody)
-	}
-	logAttempt(ctx, cfg.logger, s, ex, start)
-}
-
-// setHeaders puts the client's headers on a request the generated builder made.
-func (c *Client) setHeaders(cfg *config, req *http.Request) {
 	ua := "nylascreds-go/" + Version
 	if cfg.uaSuffix != "" {
 		ua += " " + cfg.uaSuffix
 	}
-	for _, h := range cfg.headers {
-		req.Header.Add(h[0], h[1])
-	}
 	req.Header.Set("Authorization", "Bearer "+c.apiKey.Reveal())
 	req.Header.Set("User-Agent", ua)
 	req.Header.Set("Accept", "application/json")
+
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	conns := int(gotConn.Load())
+	ex.attempts += max(conns, 1)
+	ex.status, ex.header, ex.body, ex.err = 0, nil, nil, nil
+	if err != nil {
+		ex.err = transportCause(err, resp)
+	} else {
+		ex.status, ex.header = resp.StatusCode, resp.Header
+		ex.body, ex.err = readBody(resp, cfg.maxBody)
+	}
+	if cfg.logger != nil {
+		logAttempt(ctx, cfg.logger, sc, ex, conns, time.Since(start))
+	}
 }
 
 // transportCause strips the *url.Error net/http wraps every failure in: it
-// holds a URL (for a refused redirect, the server's Location), and the
-// method and path are already on our error.
+// holds a URL (for a refused redirect, the server's Location).
 func transportCause(err error, resp *http.Response) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	if errors.Is(err, errRedirectRefused) {
-		status := "a redirect"
-		if resp != nil {
-			status = strconv.Itoa(resp.StatusCode)
-		}
-		return fmt.Errorf("%w (the server answered %s; the API key is never sent to another URL)", errRedirectRefused, status)
+	if errors.Is(err, errRedirectRefused) && resp != nil {
+		return fmt.Errorf("%w (the server answered %d; the API key is never sent to another URL)", errRedirectRefused, resp.StatusCode)
 	}
 	return err
 }
@@ -146,20 +155,94 @@ func transportCause(err error, resp *http.Response) error {
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
-		return nil, tooLarge(limit)
+		return nil, tooLargeError{limit}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("response cut short: %w", err)
 	case int64(len(body)) > limit:
-		return nil, tooLarge(limit)
+		return nil, tooLargeError{limit}
 	}
 	return body, nil
 }
 
+// result maps the record of a call to the error it ended with (nil for a 2xx
+// body that decoded) and the request id it is known by.
+func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (string, error)) (string, error) {
+	id := sc.text(ex.header.Get("X-Request-Id"), maxIDText)
+	switch {
+	case ex.status == 0:
+		cause := ex.err
+		if ex.interrupted != nil {
+			cause = interruptedError{ctx: ex.interrupted, last: ex.err}
+		}
+		return "", &RequestError{Method: ex.method, Path: ex.path, Attempts: ex.attempts, Err: sc.cause(cause)}
+	case ex.err != nil:
+		return id, ex.unusable(id, sc.cause(ex.err))
+	case ex.status < 200 || ex.status > 299:
+		e := newAPIError(ex, sc, id)
+		return e.RequestID, e
+	}
+	bodyID, err := decode(ex.status, ex.body, sc)
+	if bodyID != "" {
+		id = sc.text(bodyID, maxIDText)
+	}
+	if err != nil {
+		return id, ex.unusable(id, sc.cause(err))
+	}
+	return id, nil
+}
+
+func (ex *exchange) unusable(requestID string, err error) *ResponseError {
+	return &ResponseError{Method: ex.method, Path: ex.path, StatusCode: ex.status, RequestID: requestID, Attempts: ex.attempts, Err: err}
+}
+
+// logAttempt writes one record per attempt; server text in it is scrubbed.
+func logAttempt(ctx context.Context, l *slog.Logger, sc scrubber, ex *exchange, conns int, took time.Duration) {
+	for n := ex.attempts - conns + 1; n < ex.attempts; n++ {
+		l.LogAttrs(ctx, slog.LevelWarn, "nylascreds http attempt", slog.String("method", ex.method), slog.String("path", ex.path),
+			slog.Int("attempt", n), slog.String("error", "connection lost before a response; net/http sent the request again"))
+	}
+	attrs := []slog.Attr{slog.String("method", ex.method), slog.String("path", ex.path)}
+	if ex.query != "" {
+		attrs = append(attrs, slog.String("query", ex.query)) // list parameters, never a secret
+	}
+	attrs = append(attrs, slog.Int("attempt", ex.attempts), slog.Duration("duration", took))
+	level := slog.LevelDebug
+	if ex.status != 0 {
+		attrs = append(attrs, slog.Int("status", ex.status), slog.String("request_id", sc.text(ex.header.Get("X-Request-Id"), maxIDText)))
+		if ex.status >= 400 {
+			level = slog.LevelWarn
+		}
+	}
+	if ex.err != nil {
+		attrs = append(attrs, slog.String("error", sc.text(ex.err.Error(), maxMessageText)))
+		level = slog.LevelWarn
+	}
+	l.LogAttrs(ctx, level, "nylascreds http attempt", attrs...)
+}
+
+// header returns the headers a Response keeps: up to maxHeaderValues
+// values, names in sorted order, each value cut and scrubbed.
+func (sc scrubber) header(h http.Header) http.Header {
+	out := http.Header{}
+	n := 0
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			if n == maxHeaderValues {
+				return out
+			}
+			n++
+			name := sc.text(k, maxIDText)
+			out[name] = append(out[name], sc.text(v, maxHeaderText))
+		}
+	}
+	return out
+}
+
 // deadlineFirst: the context's deadline comes before the wait for a retry
-// would end, so the call ends now (errors.Is(err, context.DeadlineExceeded)).
+// would end, so the call ends now.
 type deadlineFirst struct{ wait time.Duration }
 
 func (e deadlineFirst) Error() string {
@@ -170,52 +253,16 @@ func (e deadlineFirst) Unwrap() error { return context.DeadlineExceeded }
 // tooLargeError wraps ErrResponseTooLarge with the limit that was exceeded.
 type tooLargeError struct{ limit int64 }
 
-func tooLarge(limit int64) error { return tooLargeError{limit} }
-
 func (e tooLargeError) Error() string {
 	return ErrResponseTooLarge.Error() + " of " + strconv.FormatInt(e.limit, 10) + " bytes"
 }
 func (e tooLargeError) Unwrap() error { return ErrResponseTooLarge }
 
-// logResend records a request that net/http sent again by itself.
-func logResend(ctx context.Context, l *slog.Logger, ex *exchange) {
-	if l == nil {
-		return
-	}
-	l.LogAttrs(ctx, slog.LevelWarn, "nylascreds http attempt",
-		slog.String("method", ex.method),
-		slog.String("path", ex.path),
-		slog.Int("attempt", ex.attempts),
-		slog.String("error", "connection lost before a response; net/http sent the request again"))
-}
+// interruptedError: the context ended while the call waited to retry after a
+// transport failure. Both stay reachable for errors.Is and errors.As.
+type interruptedError struct{ ctx, last error }
 
-// logAttempt writes one record per attempt: method, path, query (list
-// parameters only), status, request id, attempt number, duration. Never a
-// header or a body.
-func logAttempt(ctx context.Context, l *slog.Logger, s *secrets, ex *exchange, start time.Time) {
-	if l == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", ex.method),
-		slog.String("path", ex.path),
-		slog.Int("attempt", ex.attempts),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if ex.query != "" {
-		// A walk's pages differ only in their offset.
-		attrs = append(attrs, slog.String("query", ex.query))
-	}
-	level := slog.LevelDebug
-	if ex.status != 0 {
-		attrs = append(attrs, slog.Int("status", ex.status), slog.String("request_id", serverText(s.get(), ex.header.Get("X-Request-Id"), maxIDText)))
-		if ex.status >= 400 {
-			level = slog.LevelWarn
-		}
-	}
-	if ex.err != nil {
-		attrs = append(attrs, slog.String("error", serverText(s.get(), ex.err.Error(), maxMessageText)))
-		level = slog.LevelWarn
-	}
-	l.LogAttrs(ctx, level, "nylascreds http attempt", attrs...)
+func (e interruptedError) Error() string {
+	return e.last.Error() + " (not retried: " + e.ctx.Error() + ")"
 }
+func (e interruptedError) Unwrap() []error { return []error{e.ctx, e.last} }

@@ -12,7 +12,6 @@ import (
 	"net/mail"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
@@ -224,21 +223,18 @@ func (g *GoogleServiceAccount) PrivateKeyID() string {
 
 // check is cheap: the key was parsed when the value was built. A nil or zero
 // value (not built by ParseGoogleServiceAccountKey) has none of its keys.
-func (g *GoogleServiceAccount) check(_ operation, probs problems) problems {
+func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
 	if g == nil || g.k == nil {
 		probs.add("credential_data.private_key_id", "is required")
 		probs.add("credential_data.private_key", "is required (build the value with ParseGoogleServiceAccountKey)")
 		probs.add("credential_data.client_email", "is required")
 	}
-	return probs
 }
 
 func (g *GoogleServiceAccount) createBody(name string) (gen.CreateCredentialRequest, error) {
 	var body gen.CreateCredentialRequest
 	err := body.FromCreateServiceAccountCredential(gen.CreateServiceAccountCredential{
-		Name:           name,
-		CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount,
-		CredentialData: g.k.keyData(),
+		Name: name, CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount, CredentialData: g.k.keyData(),
 	})
 	return body, err
 }
@@ -261,8 +257,8 @@ func (g *GoogleServiceAccount) String() string {
 	if g == nil {
 		return "GoogleServiceAccount(nil)"
 	}
-	return fmt.Sprintf("GoogleServiceAccount{client_email: %s, private_key_id: %s, private_key: %s}",
-		g.ClientEmail(), g.PrivateKeyID(), redacted)
+	return "GoogleServiceAccount{client_email: " + g.ClientEmail() + ", private_key_id: " + g.PrivateKeyID() +
+		", private_key: " + redacted + "}"
 }
 
 // GoString is the %#v form; it redacts like String.
@@ -270,25 +266,14 @@ func (g *GoogleServiceAccount) GoString() string { return "&wrapper." + g.String
 
 // Format makes every verb print the redacted description: the unexported
 // fields hold the private key, and fmt would print them raw otherwise.
-func (g *GoogleServiceAccount) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		_, _ = f.Write([]byte(g.GoString()))
-		return
-	}
-	_, _ = f.Write([]byte(g.String()))
-}
+func (g *GoogleServiceAccount) Format(f fmt.State, verb rune) { formatRedacted(f, verb, g) }
 
 // LogValue implements slog.LogValuer.
 func (g *GoogleServiceAccount) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("client_email", g.ClientEmail()),
-		slog.String("private_key_id", g.PrivateKeyID()),
-		slog.String("private_key", redacted),
-	)
+	return slog.GroupValue(slog.String("client_email", g.ClientEmail()),
+		slog.String("private_key_id", g.PrivateKeyID()), slog.String("private_key", redacted))
 }
 
 // MarshalJSON writes only the redacted description: the key file goes to
 // Nylas through the client, never into a log or a cache by accident.
-func (g *GoogleServiceAccount) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.Quote(strings.TrimSpace(g.String()))), nil
-}
+func (g *GoogleServiceAccount) MarshalJSON() ([]byte, error) { return json.Marshal(g.String()) }

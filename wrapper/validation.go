@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nylascreds/nylascreds/gen"
 )
 
 // ErrValidation is matched (errors.Is) by every *ValidationError.
@@ -23,47 +25,32 @@ type FieldError struct {
 func (e FieldError) String() string { return e.Field + ": " + e.Rule }
 
 // ValidationError reports every problem found with a request's input at once.
-// It is returned before any network I/O: nothing was sent.
-//
-// Rules never quote a secret value; they name the field and the rule only.
+// It is returned before any network I/O: nothing was sent. Rules never quote
+// a secret value; they name the field and the rule only.
 type ValidationError struct {
 	// Op is the operation that was refused: "create", "update", ...
 	Op string
 	// Problems lists each field and the rule it breaks, in a stable order.
 	Problems []FieldError
-
-	cause error // a *FlowMismatchError, for errors.As
 }
-
-// Unwrap returns the *FlowMismatchError behind a refused update, else nil.
-func (e *ValidationError) Unwrap() error { return e.cause }
 
 // Error lists every problem, each as "field: rule".
 func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("nylascreds: ")
-	b.WriteString(e.Op)
+	what := ": invalid request, nothing was sent: "
 	if e.Op == opParseKeyFile {
-		b.WriteString(": invalid key file: ")
-	} else if e.cause != nil {
-		b.WriteString(": refused, nothing was changed: ")
-	} else {
-		b.WriteString(": invalid request, nothing was sent: ")
+		what = ": invalid key file: "
 	}
+	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(p.String())
+		parts[i] = p.String()
 	}
-	return b.String()
+	return "nylascreds: " + e.Op + what + strings.Join(parts, "; ")
 }
 
 // Is makes errors.Is(err, ErrValidation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
-// Has reports whether field has a problem; handy in tests and in callers that
-// map problems back to form fields.
+// Has reports whether field has a problem.
 func (e *ValidationError) Has(field string) bool {
 	for _, p := range e.Problems {
 		if p.Field == field {
@@ -74,19 +61,30 @@ func (e *ValidationError) Has(field string) bool {
 }
 
 // problems collects field errors for one request.
-type problems struct {
-	list []FieldError
+type problems struct{ list []FieldError }
+
+func (p *problems) add(field, rule string) { p.list = append(p.list, FieldError{field, rule}) }
+
+func (p *problems) has(field string) bool { return (&ValidationError{Problems: p.list}).Has(field) }
+
+// text refuses a string that is not valid UTF-8: encoding/json would send
+// U+FFFD instead (a different secret, a different name).
+func (p *problems) text(field, s string) {
+	if !utf8.ValidString(s) {
+		p.add(field, "must be valid UTF-8 text")
+	}
 }
 
-func (p *problems) add(field, rule string) {
-	p.list = append(p.list, FieldError{Field: field, Rule: rule})
+// requiredWhy adds rule when s is blank, else checks it is text.
+func (p *problems) requiredWhy(field, s, rule string) {
+	if blank(s) {
+		p.add(field, rule)
+	} else {
+		p.text(field, s)
+	}
 }
 
-// has reports whether field already has a problem, so that one cause is
-// not reported twice (a number where a string belongs is not also "missing").
-func (p *problems) has(field string) bool {
-	return (&ValidationError{Problems: p.list}).Has(field)
-}
+func (p *problems) required(field, s string) { p.requiredWhy(field, s, "is required") }
 
 // err returns a *ValidationError for op, or nil when nothing was added.
 func (p *problems) err(op string) error {
@@ -96,27 +94,28 @@ func (p *problems) err(op string) error {
 	return &ValidationError{Op: op, Problems: p.list}
 }
 
+// blank reports whether a required string is missing: empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
 // quote renders a caller-supplied, non-secret value for an error message,
 // shortened so that a pasted blob cannot flood a log line.
 func quote(s string) string {
-	const max = 64
-	if len(s) > max {
-		return strconv.Quote(s[:max]) + "…"
+	if len(s) > 64 {
+		return strconv.Quote(s[:64]) + "…"
 	}
 	return strconv.Quote(s)
 }
 
-// Length bounds. Nylas ids are UUIDs (36 bytes); the bounds are far above
-// any real value and keep a pasted blob out of every URL, error and log line.
+// Length bounds, far above any real value (ids are UUIDs): they keep a pasted
+// blob out of every URL, error and log line.
 const (
 	maxIDBytes   = 256
 	maxNameBytes = 1024
 )
 
-// checkID refuses ids that cannot travel as exactly one path segment. The
-// generated client escapes every other character (/, ?, #, %, spaces,
-// unicode), but "." and ".." are dot-segments that URL resolution removes, so
-// /creds/.. would address the connector instead of a credential.
+// checkID refuses ids that cannot travel as exactly one path segment: the
+// generated builder escapes every other character, but "." and ".." are
+// dot-segments that URL resolution removes.
 func checkID(id string, probs *problems) {
 	switch {
 	case id == "":
@@ -126,29 +125,33 @@ func checkID(id string, probs *problems) {
 	case len(id) > maxIDBytes:
 		probs.add("id", "is "+strconv.Itoa(len(id))+" bytes long; an id is at most "+strconv.Itoa(maxIDBytes))
 	default:
-		checkText("id", id, probs)
+		probs.text("id", id)
 	}
 }
 
-// checkName checks a credential name that is set.
 func checkName(name string, probs *problems) {
-	switch {
-	case blank(name):
-		probs.add("name", "must not be blank")
-	case len(name) > maxNameBytes:
+	if len(name) > maxNameBytes {
 		probs.add("name", "is "+strconv.Itoa(len(name))+" bytes long; a name is at most "+strconv.Itoa(maxNameBytes))
-	default:
-		checkText("name", name, probs)
+		return
 	}
+	probs.requiredWhy("name", name, "must not be blank")
 }
 
-// checkText refuses a string that is not valid UTF-8: JSON cannot carry it,
-// and encoding/json would silently send U+FFFD instead (a different secret,
-// a different name).
-func checkText(field, s string, probs *problems) {
-	if !utf8.ValidString(s) {
-		probs.add(field, "must be valid UTF-8 text")
+// checkData checks credential_data for op, and that its flow exists for
+// the provider.
+func checkData(op operation, p Provider, d CredentialData, probs *problems) {
+	field := "credential_type"
+	if op == opUpdate {
+		field = "credential_data" // an update body has no credential_type
 	}
+	switch t := d.CredentialType(); {
+	case !gen.Provider(p).Valid():
+	case t == CredentialTypeServiceAccount && p != ProviderGoogle:
+		probs.add(field, "serviceaccount (Google App Permission) credentials exist only for provider google")
+	case t == CredentialTypeAdminConsent && p != ProviderMicrosoft:
+		probs.add(field, "adminconsent (Microsoft admin consent) credentials exist only for provider microsoft")
+	}
+	d.check(op, probs)
 }
 
 // CheckCreate reports every problem Create would refuse req for, as a
@@ -165,15 +168,14 @@ func CheckCreate(provider Provider, req CreateRequest) error {
 		probs.add("credential_data", "is required (GoogleServiceAccount, MicrosoftAdminConsent or ConnectorOverride)")
 		probs.add("credential_type", "is required (it follows from credential_data)")
 	} else {
-		checkFlowProvider(opCreate, provider, req.Data.CredentialType(), &probs)
-		probs = req.Data.check(opCreate, probs)
+		checkData(opCreate, provider, req.Data, &probs)
 	}
 	return probs.err("create")
 }
 
 // CheckUpdate reports every problem Update would refuse req for, as a
-// *ValidationError, without any I/O; nil means Update would send it (the
-// check of the stored flow aside, which needs the server).
+// *ValidationError, without any I/O; nil means Update would go on to its
+// check of the stored flow (which needs the server).
 func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
 	var probs problems
 	checkProvider(provider, &probs)
@@ -185,8 +187,7 @@ func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
 		checkName(req.Name, &probs)
 	}
 	if req.Data != nil {
-		checkFlowProvider(opUpdate, provider, req.Data.CredentialType(), &probs)
-		probs = req.Data.check(opUpdate, probs)
+		checkData(opUpdate, provider, req.Data, &probs)
 	}
 	return probs.err("update")
 }

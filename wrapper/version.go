@@ -5,4 +5,4 @@ package wrapper
 // CHANGELOG.md and with the baselines in api/released/ (see "Releases and
 // compatibility" in the README), and the version line below is read by them,
 // so keep it a plain "X.Y.Z" string constant.
-const Version = "0.1.0"
+const Version = "0.2.0"

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -96,22 +99,43 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.changeType && data == nil {
-		return usageErr(cmd, "--change-type applies only with --type and its data flags")
-	}
-	req := wrapper.UpdateRequest{Name: f.name, Data: data, AllowFlowChange: f.changeType}
-	var resp wrapper.Response
-	cred, err := k.client.Update(c.ctx, k.provider, f.id, req, wrapper.WithResponseInto(&resp))
+	req := wrapper.UpdateRequest{Name: f.name, Data: data, ConfirmUnverified: c.confirmUnverified(f, data)}
+	cred, err := k.client.Update(c.ctx, k.provider, f.id, req)
 	var mismatch *wrapper.FlowMismatchError
 	if errors.As(err, &mismatch) {
 		return &exitError{code: exitUsage, lines: []string{fmt.Sprintf(
-			"--type %s: credential %s is stored as %s; %s data would replace it whole, so nothing was sent (pass --change-type to do so on purpose)",
-			mismatch.Sent, oneLine(mismatch.ID), mismatch.Stored, mismatch.Sent)}}
+			"--type %s: credential %s is stored as %s, and a credential's flow cannot change, so nothing was sent; to switch flows, create a %s credential, make it the connector's active credential, then delete this one",
+			mismatch.Sent, oneLine(mismatch.ID), oneLine(string(mismatch.Stored)), mismatch.Sent)}}
 	}
-	if err == nil && resp.FlowCheck == wrapper.FlowUnverified {
-		c.say("warning: the stored flow was not verified: the server does not report it, and %s credentials can be of more than one flow; the data was sent as --type %s", k.provider, data.CredentialType())
+	var unverified *wrapper.FlowUnverifiedError
+	if errors.As(err, &unverified) {
+		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}
 	}
 	return k.done(cmd, cred, err)
+}
+
+// confirmUnverified decides an update whose stored flow the server does not
+// report, before anything is sent: --yes sends it; on a terminal the user is
+// shown the credential and asked; otherwise it is refused.
+func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData) func(*wrapper.Credential) error {
+	return func(stored *wrapper.Credential) error {
+		what := fmt.Sprintf("credential %q (created %s) may hold data of another flow than --type %s: the server does not report its flow, and %s data would replace whatever it stores",
+			oneLine(stored.Name), stored.CreatedAt.Format(time.RFC3339), data.CredentialType(), data.CredentialType())
+		switch {
+		case f.yes:
+			c.say("warning: %s; sending because of --yes", what)
+			return nil
+		case !c.stdinIsTerminal:
+			return fmt.Errorf("%s; nothing was sent: check the credential, then pass --yes", what)
+		}
+		c.say("%s.", what)
+		_, _ = fmt.Fprint(c.stderr, "Send the update? [y/N] ")
+		answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return errors.New("not confirmed; nothing was sent")
+		}
+		return nil
+	}
 }
 
 // idProblems starts the problem list of a command that names a credential.

@@ -21,8 +21,8 @@ type apiFlags struct {
 	sortBy   enumFlag
 	orderBy  enumFlag
 	all      bool
-	// changeType lets update send data of another flow than the stored one.
-	changeType bool
+	// yes sends an update whose stored flow cannot be verified without asking.
+	yes bool
 }
 
 // apiCommand builds one of the five API commands with the flags they share.
@@ -94,12 +94,17 @@ func (c *cli) updateCmd() *cobra.Command {
 keeps the stored data; --type is required whenever data flags are given, so the
 data can be checked against its flow before anything is sent.
 
-Data of another flow than the stored one would replace it whole (a service
-account's key by a connector override, say), so update first reads the
-credential and refuses a mismatch (exit 2, no PATCH sent) unless --change-type is
-given. Where the server does not report a credential's flow and the provider
-has more than one (google, microsoft), the update is sent unverified, and one
-line on stderr says so.
+A credential's flow cannot change (the PATCH body has no type), and data of
+another flow would replace the stored data whole. For google and microsoft,
+which have two flows each, update first reads the credential and refuses data of
+another flow (exit 2, no PATCH sent); to switch flows, create a credential of the
+new flow, make it the connector's active credential, and delete the old one.
+Where the server does not report the stored flow, update shows the credential it
+is about to overwrite and asks on a terminal; without a terminal it sends only
+with --yes.
+
+In-place rotation (update with new data) keeps the credential's id, for grants
+that name it; a new credential made active suits a move to a new app.
 `+dataHelp,
 		`  # Rotate a connector override's client secret (every key of the flow is sent)
   nylascreds update --provider google --id "$ID" --type connector \
@@ -108,9 +113,8 @@ line on stderr says so.
   # Rename; the stored data is kept
   nylascreds update --provider google --id "$ID" --name "primary GCP app"
 
-  # Replace a service account by a connector override, on purpose
-  nylascreds update --provider google --id "$ID" --change-type --type connector \
-    --client-id "$CLIENT_ID" --client-secret-file secret.txt
+  # Rotate a service account's key from a script (the flow cannot be verified)
+  nylascreds update --provider google --id "$ID" --type serviceaccount --key-file key.json --yes
 
   # A Microsoft connector override with further settings
   nylascreds update --provider microsoft --id "$ID" --type connector --client-id "$APP_ID" \
@@ -119,7 +123,7 @@ line on stderr says so.
 	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
 	cmd.Flags().StringVar(&f.name, "name", "", "new credential `NAME`, unique per connector")
 	f.data.register(cmd)
-	cmd.Flags().BoolVar(&f.changeType, "change-type", false, "allow data of another flow than the stored one, replacing it whole")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "send data whose stored flow the server does not report without asking")
 	f.addCommon(cmd)
 	return cmd
 }

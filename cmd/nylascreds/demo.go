@@ -123,8 +123,7 @@ func (d *demoRun) run() error {
 	}
 	d.say("   refused: the credential is stored as %s, the data is %s; a PATCH would have replaced it whole", mismatch.Stored, mismatch.Sent)
 	d.say("   requests the server saw: %d before, %d after (the GET of the check; no PATCH)", before, d.srv.RequestCount())
-	d.say("   UpdateRequest.AllowFlowChange (CLI: --change-type) replaces the flow on purpose; a server that does not")
-	d.say("   report credential_type lets the update through, marked Response.FlowCheck = %q", wrapper.FlowUnverified)
+	d.say("   a credential's flow cannot change: create one of the new flow, make it active, delete the old one")
 
 	d.heading("List the google connector's credentials")
 	page, err := d.client.List(ctx, p, &wrapper.ListOptions{SortBy: wrapper.SortByUpdatedAt})

@@ -36,6 +36,7 @@ func processCLI(ctx context.Context) *cli {
 	return &cli{
 		ctx: ctx, getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		stdinIsTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 	}
 }
 
@@ -56,6 +57,8 @@ type cli struct {
 	// stderrIsTerminal turns on the progress display of list --all. It is
 	// never set when stderr is a file or a pipe.
 	stderrIsTerminal bool
+	// stdinIsTerminal lets update ask before sending unverified data.
+	stdinIsTerminal bool
 	// secrets are the secret values this invocation read (API key, client
 	// secret); a message that carries one prints it redacted. The wrapper
 	// scrubs what servers send back already: this is the second line.

@@ -270,7 +270,6 @@ var goWords = strings.NewReplacer(
 	"is a typed field of ConnectorOverride; set it there, not in Settings", "is sent by its own flag, not as a setting",
 	"(0 means DefaultMaxPages)", "",
 	", or raise ListOptions.MaxPages", "",
-	" (set UpdateRequest.AllowFlowChange to do so on purpose)", " (pass --change-type to do so on purpose)",
 )
 
 // cliWords turns a message from the wrapper into the CLI's language.
