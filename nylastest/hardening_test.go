@@ -7,8 +7,10 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,5 +271,76 @@ func TestUnauthenticatedBodiesAreNotKept(t *testing.T) {
 	}
 	if len(srv.Requests()) != 0 || srv.RequestCount() != 100 {
 		t.Errorf("kept %d requests, counted %d", len(srv.Requests()), srv.RequestCount())
+	}
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// stallingBody sends a few bytes of a body, reports that it has stopped
+// sending, and waits for release: a client that announced a large body and
+// stalled.
+type stallingBody struct {
+	first   []byte
+	stalled chan<- struct{}
+	release <-chan struct{}
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if len(b.first) > 0 {
+		n := copy(p, b.first)
+		b.first = b.first[n:]
+		return n, nil
+	}
+	if b.stalled != nil {
+		b.stalled <- struct{}{}
+		b.stalled = nil
+	}
+	<-b.release
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestAnnouncedLengthIsNotHeld: 64 requests that announce a body of
+// MaxBodyBytes and stall after a few bytes hold memory for what arrived, not
+// for what they announced.
+func TestAnnouncedLengthIsNotHeld(t *testing.T) {
+	const requests = 64
+	f, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := make(chan struct{})
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	before := heapInUse()
+	for range requests {
+		body := &stallingBody{first: []byte(`{"name":"`), stalled: stalled, release: release}
+		req := httptest.NewRequest("POST", "/v3/connectors/google/creds", body)
+		req.ContentLength = nylastest.MaxBodyBytes
+		req.Header.Set("Authorization", "Bearer "+f.APIKey())
+		wg.Go(func() {
+			// A body cut short ends the exchange with http.ErrAbortHandler,
+			// as net/http expects of a handler whose client went away.
+			defer func() {
+				if v := recover(); v != nil && v != http.ErrAbortHandler {
+					t.Errorf("ServeHTTP panicked: %v", v)
+				}
+			}()
+			f.ServeHTTP(httptest.NewRecorder(), req)
+		})
+	}
+	for range requests {
+		<-stalled
+	}
+	held := int64(heapInUse()) - int64(before)
+	close(release)
+	wg.Wait()
+	if held > 8<<20 {
+		t.Errorf("%d stalled requests that announced %d bytes hold %d KiB", requests, nylastest.MaxBodyBytes, held>>10)
 	}
 }
