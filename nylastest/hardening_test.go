@@ -344,3 +344,67 @@ func TestAnnouncedLengthIsNotHeld(t *testing.T) {
 		t.Errorf("%d stalled requests that announced %d bytes hold %d KiB", requests, nylastest.MaxBodyBytes, held>>10)
 	}
 }
+
+// TestDeeplyNestedBodiesAreRefused: a body whose arrays and objects nest
+// more than MaxBodyDepth deep is answered 400 in the envelope, whatever else
+// is wrong with it, and costs about its own size in memory: a 1 MiB body of
+// "[" ending in a byte that is not UTF-8 cost over 100 MiB to find the
+// field of the bad string. A body nested exactly MaxBodyDepth deep is taken.
+func TestDeeplyNestedBodiesAreRefused(t *testing.T) {
+	f, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// serve sends one request straight to the handler, and counts the bytes
+	// allocated while it is handled.
+	serve := func(method, path string, body []byte) (int, map[string]any, uint64) {
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.APIKey())
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f.ServeHTTP(rec, req)
+		runtime.ReadMemStats(&after)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s: %d %q is not JSON", method, path, rec.Code, rec.Body.Bytes())
+		}
+		return rec.Code, out, after.TotalAlloc - before.TotalAlloc
+	}
+	const create = "/v3/connectors/google/creds"
+	// nested is a create whose credential_data holds a field of n arrays
+	// inside one another: the body nests n+2 deep.
+	nested := func(n int) []byte {
+		return []byte(`{"name":"n","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s","x":` +
+			strings.Repeat("[", n) + strings.Repeat("]", n) + `}}`)
+	}
+	deep := nylastest.MaxBodyDepth + 1
+	want := fmt.Sprintf("request body is nested more than %d levels deep (arrays and objects)", nylastest.MaxBodyDepth)
+	for name, body := range map[string][]byte{
+		"1 MiB of [ and a bad byte":       append(bytes.Repeat([]byte("["), nylastest.MaxBodyBytes-1), 0xff),
+		"1 MiB of {\"a\": and a bad byte": append(bytes.Repeat([]byte(`{"a":`), nylastest.MaxBodyBytes/5-1), '"', 0xff, '"'),
+		"1 MiB of [ alone":                bytes.Repeat([]byte("["), nylastest.MaxBodyBytes),
+		"one level too deep":              bytes.Repeat([]byte("["), deep),
+		"a create one level too deep":     nested(deep - 2),
+	} {
+		status, out, allocated := serve("POST", create, body)
+		if status != 400 || errorType(out) != "api.invalid_request_payload" || errorMessage(out) != want || out["request_id"] == "" {
+			t.Errorf("%s: %d %v", name, status, out)
+		}
+		if allocated > 16<<20 {
+			t.Errorf("%s: %d MiB allocated to refuse it", name, allocated>>20)
+		}
+	}
+	if n := f.Len("google"); n != 0 {
+		t.Errorf("%d credentials created by refused bodies", n)
+	}
+	if status, out, _ := serve("POST", create, nested(nylastest.MaxBodyDepth-2)); status != 201 {
+		t.Errorf("a create nested exactly MaxBodyDepth deep: %d %v", status, out)
+	}
+	// A string with brackets in it is no nesting.
+	body := []byte(`{"name":"` + strings.Repeat("[", deep) + `\"{","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s"}}`)
+	if status, out, _ := serve("POST", create, body); status != 201 {
+		t.Errorf("a name of brackets: %d %v", status, out)
+	}
+}

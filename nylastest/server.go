@@ -19,6 +19,12 @@ const DefaultAPIKey = "nylastest_api_key"
 // one is answered with 413 in the Nylas error envelope, and nothing is done.
 const MaxBodyBytes = 1 << 20
 
+// MaxBodyDepth is how deeply arrays and objects may nest in a request body:
+// 100 levels (`{"credential_data":{}}` nests 2). A deeper body is answered
+// with 400 (api.invalid_request_payload) in the Nylas error envelope before
+// anything decodes it, and nothing is done.
+const MaxBodyDepth = 100
+
 // DefaultRequestLog is how many requests Requests keeps unless
 // WithRequestLog says otherwise.
 const DefaultRequestLog = 1000
@@ -249,7 +255,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case routeErr != nil:
 		ex.routeError(routeErr)
 	default:
-		if msg := textProblem(body); msg != "" {
+		if msg := bodyProblem(body); msg != "" {
 			ex.fail(http.StatusBadRequest, "api.invalid_request_payload", msg)
 			break
 		}
