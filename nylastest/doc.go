@@ -30,13 +30,17 @@
 //
 // The fake refuses a request that Nylas's published reference accepts only
 // where a real server would refuse it too; each such rule is a decision
-// written in openapi.yaml, beside the rule or, for the last two, at the top:
+// written in openapi.yaml, beside the rule or, for the last three, at the top:
 //
 //   - limit and offset must not be negative (both are counts; 0 is
 //     accepted), and must fit in an int64;
 //   - names, and the keys of credential_data, must not be empty strings;
 //   - a request body over MaxBodyBytes (1 MiB) is answered 413, and nothing
 //     is done;
+//   - a request body whose arrays and objects nest more than MaxBodyDepth
+//     (100) levels deep is answered 400 (api.invalid_request_payload), and
+//     nothing is done: JSON parsers bound nesting (RFC 8259 allows it), and
+//     the bodies Nylas documents nest 2 levels deep;
 //   - a JSON string that is not valid UTF-8 (raw bytes, or half a surrogate
 //     pair escaped as \ud800-\udfff) is answered 400
 //     (api.invalid_request_payload), naming the field: JSON text is UTF-8,

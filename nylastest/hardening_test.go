@@ -7,8 +7,10 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,5 +271,140 @@ func TestUnauthenticatedBodiesAreNotKept(t *testing.T) {
 	}
 	if len(srv.Requests()) != 0 || srv.RequestCount() != 100 {
 		t.Errorf("kept %d requests, counted %d", len(srv.Requests()), srv.RequestCount())
+	}
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// stallingBody sends a few bytes of a body, reports that it has stopped
+// sending, and waits for release: a client that announced a large body and
+// stalled.
+type stallingBody struct {
+	first   []byte
+	stalled chan<- struct{}
+	release <-chan struct{}
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if len(b.first) > 0 {
+		n := copy(p, b.first)
+		b.first = b.first[n:]
+		return n, nil
+	}
+	if b.stalled != nil {
+		b.stalled <- struct{}{}
+		b.stalled = nil
+	}
+	<-b.release
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestAnnouncedLengthIsNotHeld: 64 requests that announce a body of
+// MaxBodyBytes and stall after a few bytes hold memory for what arrived, not
+// for what they announced.
+func TestAnnouncedLengthIsNotHeld(t *testing.T) {
+	const requests = 64
+	f, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := make(chan struct{})
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	before := heapInUse()
+	for range requests {
+		body := &stallingBody{first: []byte(`{"name":"`), stalled: stalled, release: release}
+		req := httptest.NewRequest("POST", "/v3/connectors/google/creds", body)
+		req.ContentLength = nylastest.MaxBodyBytes
+		req.Header.Set("Authorization", "Bearer "+f.APIKey())
+		wg.Go(func() {
+			// A body cut short ends the exchange with http.ErrAbortHandler,
+			// as net/http expects of a handler whose client went away.
+			defer func() {
+				if v := recover(); v != nil && v != http.ErrAbortHandler {
+					t.Errorf("ServeHTTP panicked: %v", v)
+				}
+			}()
+			f.ServeHTTP(httptest.NewRecorder(), req)
+		})
+	}
+	for range requests {
+		<-stalled
+	}
+	held := int64(heapInUse()) - int64(before)
+	close(release)
+	wg.Wait()
+	if held > 8<<20 {
+		t.Errorf("%d stalled requests that announced %d bytes hold %d KiB", requests, nylastest.MaxBodyBytes, held>>10)
+	}
+}
+
+// TestDeeplyNestedBodiesAreRefused: a body whose arrays and objects nest
+// more than MaxBodyDepth deep is answered 400 in the envelope, whatever else
+// is wrong with it, and costs about its own size in memory: a 1 MiB body of
+// "[" ending in a byte that is not UTF-8 cost over 100 MiB to find the
+// field of the bad string. A body nested exactly MaxBodyDepth deep is taken.
+func TestDeeplyNestedBodiesAreRefused(t *testing.T) {
+	f, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// serve sends one request straight to the handler, and counts the bytes
+	// allocated while it is handled.
+	serve := func(method, path string, body []byte) (int, map[string]any, uint64) {
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.APIKey())
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f.ServeHTTP(rec, req)
+		runtime.ReadMemStats(&after)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s: %d %q is not JSON", method, path, rec.Code, rec.Body.Bytes())
+		}
+		return rec.Code, out, after.TotalAlloc - before.TotalAlloc
+	}
+	const create = "/v3/connectors/google/creds"
+	// nested is a create whose credential_data holds a field of n arrays
+	// inside one another: the body nests n+2 deep.
+	nested := func(n int) []byte {
+		return []byte(`{"name":"n","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s","x":` +
+			strings.Repeat("[", n) + strings.Repeat("]", n) + `}}`)
+	}
+	deep := nylastest.MaxBodyDepth + 1
+	want := fmt.Sprintf("request body is nested more than %d levels deep (arrays and objects)", nylastest.MaxBodyDepth)
+	for name, body := range map[string][]byte{
+		"1 MiB of [ and a bad byte":       append(bytes.Repeat([]byte("["), nylastest.MaxBodyBytes-1), 0xff),
+		"1 MiB of {\"a\": and a bad byte": append(bytes.Repeat([]byte(`{"a":`), nylastest.MaxBodyBytes/5-1), '"', 0xff, '"'),
+		"1 MiB of [ alone":                bytes.Repeat([]byte("["), nylastest.MaxBodyBytes),
+		"one level too deep":              bytes.Repeat([]byte("["), deep),
+		"a create one level too deep":     nested(deep - 2),
+	} {
+		status, out, allocated := serve("POST", create, body)
+		if status != 400 || errorType(out) != "api.invalid_request_payload" || errorMessage(out) != want || out["request_id"] == "" {
+			t.Errorf("%s: %d %v", name, status, out)
+		}
+		if allocated > 16<<20 {
+			t.Errorf("%s: %d MiB allocated to refuse it", name, allocated>>20)
+		}
+	}
+	if n := f.Len("google"); n != 0 {
+		t.Errorf("%d credentials created by refused bodies", n)
+	}
+	if status, out, _ := serve("POST", create, nested(nylastest.MaxBodyDepth-2)); status != 201 {
+		t.Errorf("a create nested exactly MaxBodyDepth deep: %d %v", status, out)
+	}
+	// A string with brackets in it is no nesting.
+	body := []byte(`{"name":"` + strings.Repeat("[", deep) + `\"{","credential_type":"connector","credential_data":{"client_id":"c","client_secret":"s"}}`)
+	if status, out, _ := serve("POST", create, body); status != 201 {
+		t.Errorf("a name of brackets: %d %v", status, out)
 	}
 }

@@ -19,6 +19,12 @@ const DefaultAPIKey = "nylastest_api_key"
 // one is answered with 413 in the Nylas error envelope, and nothing is done.
 const MaxBodyBytes = 1 << 20
 
+// MaxBodyDepth is how deeply arrays and objects may nest in a request body:
+// 100 levels (`{"credential_data":{}}` nests 2). A deeper body is answered
+// with 400 (api.invalid_request_payload) in the Nylas error envelope before
+// anything decodes it, and nothing is done.
+const MaxBodyDepth = 100
+
 // DefaultRequestLog is how many requests Requests keeps unless
 // WithRequestLog says otherwise.
 const DefaultRequestLog = 1000
@@ -249,7 +255,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case routeErr != nil:
 		ex.routeError(routeErr)
 	default:
-		if msg := textProblem(body); msg != "" {
+		if msg := bodyProblem(body); msg != "" {
 			ex.fail(http.StatusBadRequest, "api.invalid_request_payload", msg)
 			break
 		}
@@ -277,7 +283,9 @@ const drainBytes = 4 << 20
 // readBody reads a request body of at most MaxBodyBytes. The body of a
 // request without the API key (keep false), or of one over MaxBodyBytes
 // (tooLarge), is read and thrown away rather than kept, so that memory does
-// not grow with what clients send.
+// not grow with what clients send. The buffer grows with the bytes that
+// arrive, never with the Content-Length a client announces: a client that
+// announces a large body and stalls holds no more than it sent.
 func readBody(r *http.Request, keep bool) (body []byte, tooLarge bool, err error) {
 	if !keep || r.ContentLength > MaxBodyBytes {
 		n, err := io.CopyN(io.Discard, r.Body, drainBytes)
@@ -286,22 +294,18 @@ func readBody(r *http.Request, keep bool) (body []byte, tooLarge bool, err error
 		}
 		return nil, r.ContentLength > MaxBodyBytes || n > MaxBodyBytes, err
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBodyBytes+1))
+	body, err = io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
 		return nil, false, err
 	}
-	if n > MaxBodyBytes {
+	if len(body) > MaxBodyBytes {
 		_, err := io.CopyN(io.Discard, r.Body, drainBytes)
 		if errors.Is(err, io.EOF) {
 			err = nil
 		}
 		return nil, true, err
 	}
-	return buf.Bytes(), false, nil
+	return body, false, nil
 }
 
 // clock returns the current Unix second, strictly after the last one handed

@@ -174,6 +174,45 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 	}
 }
 
+// TestDuplicateCreateComparesNumbersExactly: a create returns an earlier
+// credential only when its credential_data is the same JSON, whatever the
+// order of keys, the whitespace or the escaping of strings, with every number
+// as written: 9007199254740992 and 9007199254740993 are one float64, but two
+// settings. A create that differs is refused and changes nothing.
+func TestDuplicateCreateComparesNumbersExactly(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	const path = "/v3/connectors/google/creds"
+	create := func(data string) string {
+		return `{"name":"n","credential_type":"connector","credential_data":` + data + `}`
+	}
+	first := `{"client_id":"cid","client_secret":"s","setting":9007199254740993,"nested":{"b":[1,2.5],"a":"x"}}`
+	status, body, _ := call(t, srv, key, "POST", path, create(first))
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	id := data(body)["id"].(string)
+	stored, _ := srv.StoredData("google", id)
+
+	same := `{ "nested" : {"a":"\u0078", "b":[1, 2.5]}, "setting":9007199254740993, "client_secret":"s", "client_id":"cid" }`
+	if status, body, _ := call(t, srv, key, "POST", path, create(same)); status != 200 || data(body)["id"] != id {
+		t.Errorf("the same data in another order and spacing: %d %v, want 200 with %s", status, body, id)
+	}
+	for _, other := range []string{
+		strings.Replace(first, "9007199254740993", "9007199254740992", 1),
+		strings.Replace(first, "9007199254740993", "9007199254740993.0", 1),
+		strings.Replace(first, "2.5", "2.50", 1),
+		strings.Replace(first, "2.5", "25e-1", 1),
+	} {
+		if status, body, _ := call(t, srv, key, "POST", path, create(other)); status != 400 || !strings.Contains(errorMessage(body), `"n" already exists`) {
+			t.Errorf("create with %s: %d %v, want 400", other, status, body)
+		}
+	}
+	if got, _ := srv.StoredData("google", id); string(got) != string(stored) || srv.Len("google") != 1 {
+		t.Errorf("after refused creates: %d credentials, stored %s, want %s", srv.Len("google"), got, stored)
+	}
+}
+
 func TestRequestsOffSpecAreRefused(t *testing.T) {
 	srv := newServer(t)
 	key := srv.APIKey()

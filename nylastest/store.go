@@ -60,15 +60,27 @@ func compactJSON(raw json.RawMessage) json.RawMessage {
 	return buf.Bytes()
 }
 
-// sameJSON compares two JSON values semantically (key order aside).
+// sameJSON reports whether two JSON values are the same: object keys in any
+// order, any whitespace, strings however escaped, and numbers exactly as
+// written. A number is never compared through float64, which holds
+// 9007199254740992 and 9007199254740993 as one value; 1 and 1.0 differ.
 func sameJSON(a, b json.RawMessage) bool {
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
+	ca, okA := canonicalJSON(a)
+	cb, okB := canonicalJSON(b)
+	return okA && okB && bytes.Equal(ca, cb)
+}
+
+// canonicalJSON encodes a JSON value again with its object keys sorted, its
+// strings escaped one way, and its numbers as written.
+func canonicalJSON(raw json.RawMessage) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
 	}
-	ja, _ := json.Marshal(va)
-	jb, _ := json.Marshal(vb)
-	return bytes.Equal(ja, jb)
+	b, err := json.Marshal(v)
+	return b, err == nil
 }
 
 // sortRecords orders a provider's credentials as list does.

@@ -3,12 +3,54 @@ package nylastest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
+
+// bodyProblem refuses a JSON body that is nested more than MaxBodyDepth
+// deep, in one pass over its bytes before anything decodes it, and then one
+// whose strings are not UTF-8 text (textProblem). It returns "" when neither
+// applies; a body that is not JSON is left to the spec guard.
+func bodyProblem(body []byte) string {
+	if nestedDeeperThan(body, MaxBodyDepth) {
+		return fmt.Sprintf("request body is nested more than %d levels deep (arrays and objects)", MaxBodyDepth)
+	}
+	return textProblem(body)
+}
+
+// nestedDeeperThan reports whether JSON text body opens more than limit
+// arrays and objects inside one another. It counts the brackets outside strings,
+// reading each byte once and allocating nothing. For JSON text the count is
+// exact; for text that is not JSON it is exact up to the first error, which
+// is as far as any decoder goes.
+func nestedDeeperThan(body []byte, limit int) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range body {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+			// Brackets in a string are text.
+		case c == '[' || c == '{':
+			depth++
+			if depth > limit {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
+}
 
 // textProblem refuses a JSON body whose strings are not valid UTF-8 text:
 // raw bytes that are not UTF-8, or a \u escape of half a surrogate pair.
@@ -30,7 +72,9 @@ func textProblem(body []byte) string {
 
 // badStringPath walks the JSON tokens of body and returns where its first
 // bad string is ("request body field credential_data.client_secret"), or
-// false when body is not JSON.
+// false when body is not JSON. Its work is linear in the size of body, and
+// its memory is that of one token and one level per nesting depth, which
+// bodyProblem bounds to MaxBodyDepth before calling it.
 func badStringPath(body []byte) (string, bool) {
 	type level struct {
 		object  bool
