@@ -44,7 +44,8 @@ type APIError struct {
 	Message string
 	// ProviderError is the envelope's error.provider_error (an object or a
 	// string), re-encoded with its secrets scrubbed; when that is over 2,048
-	// bytes, a JSON string holding its start. nil when absent.
+	// bytes, a JSON string holding its start (at most 2,048 bytes). nil when
+	// absent.
 	ProviderError json.RawMessage
 	// RetryAfter is the wait the server asked for with Retry-After, or 0.
 	RetryAfter time.Duration
@@ -104,10 +105,10 @@ func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 		e.Message = sc.text(env.Error.Message, maxMessageText)
 		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
 			text, _, cut := sc.json(pe, maxMessageText) // it decoded, so it is JSON
-			e.ProviderError = json.RawMessage(text)
-			if cut {
-				e.ProviderError, _ = json.Marshal(text)
+			if cut { // a JSON string of its start, within the bound once escaped
+				text = `"` + jsonEscaped(sc.text(text, maxMessageText/2-2), false) + `"`
 			}
+			e.ProviderError = json.RawMessage(text)
 		}
 		return e
 	}
