@@ -105,7 +105,7 @@ func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 		e.Message = sc.text(env.Error.Message, maxMessageText)
 		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
 			text, _, cut := sc.json(pe, maxMessageText) // it decoded, so it is JSON
-			if cut { // a JSON string of its start, within the bound once escaped
+			if cut {                                    // a JSON string of its start, within the bound once escaped
 				text = `"` + jsonEscaped(sc.text(text, maxMessageText/2-2), false) + `"`
 			}
 			e.ProviderError = json.RawMessage(text)
