@@ -26,34 +26,26 @@ const (
 // APIError is returned for every response with a non-2xx status, whatever its
 // body: the Nylas error envelope, an HTML page from a proxy, or nothing.
 // Branch on it with errors.As, or use IsNotFound, IsUnauthorized and
-// IsRateLimited. Every field that came from the server is bounded and
-// scrubbed of the call's secrets (see Client).
+// IsRateLimited. Every field from the server is bounded and scrubbed of the
+// call's secrets (see Client).
 type APIError struct {
-	// Method and Path locate the request: "PATCH", "/v3/connectors/google/creds/abc".
-	Method string
-	Path   string
-	// StatusCode is the HTTP status of the last response.
-	StatusCode int
+	Method     string // "PATCH"
+	Path       string // "/v3/connectors/google/creds/abc", as sent
+	StatusCode int    // of the last response
 	// RequestID is the envelope's request_id, else the X-Request-Id header
-	// (at most 256 bytes).
-	RequestID string
-	// Type is the envelope's error.type, free text ("api.not_found_error",
-	// ...), at most 256 bytes; empty when the body was not the envelope.
-	Type string
-	// Message is the envelope's error.message, at most 2,048 bytes.
-	Message string
+	// (at most 256 bytes). Type is the envelope's error.type, free text (at
+	// most 256 bytes), and Message its error.message (at most 2,048).
+	RequestID, Type, Message string
 	// ProviderError is the envelope's error.provider_error (an object or a
-	// string), re-encoded with its secrets scrubbed; when that is over 2,048
-	// bytes, a JSON string holding its start (at most 2,048 bytes). nil when
-	// absent.
+	// string), re-encoded with its secrets scrubbed; over 2,048 bytes, a JSON
+	// string of its start. nil when absent.
 	ProviderError json.RawMessage
 	// RetryAfter is the wait the server asked for with Retry-After, or 0.
 	RetryAfter time.Duration
 	// Body is the start (at most 512 bytes) of a body that was not the
 	// envelope, such as an HTML page; a JSON body is re-encoded, scrubbed.
-	Body string
-	// Attempts is how many HTTP attempts the call made, retries included.
-	Attempts int
+	Body     string
+	Attempts int // HTTP attempts the call made, retries included
 
 	interrupted error // the context ended while waiting to retry
 }
@@ -64,29 +56,28 @@ func (e *APIError) Unwrap() error { return e.interrupted }
 
 // Error describes the failure: method, path, status, type, message and request id.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "nylascreds: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
-	for _, s := range []string{e.Type, e.Message} {
-		if s != "" {
-			b.WriteString(": " + s)
+	s := fmt.Sprintf("nylascreds: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	for _, part := range []string{e.Type, e.Message} {
+		if part != "" {
+			s += ": " + part
 		}
 	}
 	if e.Type == "" && e.Message == "" && e.Body != "" {
-		b.WriteString(": " + strings.Join(strings.Fields(e.Body), " "))
+		s += ": " + strings.Join(strings.Fields(e.Body), " ")
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request_id " + e.RequestID + ")")
+		s += " (request_id " + e.RequestID + ")"
 	}
 	if e.RetryAfter > 0 {
-		b.WriteString(" (retry after " + e.RetryAfter.String() + ")")
+		s += " (retry after " + e.RetryAfter.String() + ")"
 	}
 	if e.Attempts > 1 {
-		b.WriteString(" after " + strconv.Itoa(e.Attempts) + " attempts")
+		s += " after " + strconv.Itoa(e.Attempts) + " attempts"
 	}
 	if e.interrupted != nil {
-		b.WriteString(" (not retried: " + e.interrupted.Error() + ")")
+		s += " (not retried: " + e.interrupted.Error() + ")"
 	}
-	return b.String()
+	return s
 }
 
 // newAPIError builds the error for a non-2xx response. headerID is the
@@ -104,8 +95,10 @@ func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 		e.Type = sc.text(env.Error.Type, maxIDText)
 		e.Message = sc.text(env.Error.Message, maxMessageText)
 		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
-			text, _, cut := sc.json(pe, maxMessageText) // it decoded, so it is JSON
-			if cut {                                    // a JSON string of its start, within the bound once escaped
+			// It decoded, so it is JSON; cut, it becomes a JSON string of its
+			// start, within the bound once escaped.
+			text, _, cut := sc.json(pe, maxMessageText)
+			if cut {
 				text = `"` + jsonEscaped(sc.text(text, maxMessageText/2-2), false) + `"`
 			}
 			e.ProviderError = json.RawMessage(text)
@@ -143,12 +136,11 @@ var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
 // body was over the size limit, cut short, or (for a 2xx) not the JSON the
 // API documents.
 type ResponseError struct {
-	Method     string
-	Path       string
-	StatusCode int
-	RequestID  string
-	Attempts   int
-	Err        error
+	Method, Path string
+	StatusCode   int
+	RequestID    string // the body's request_id, else the X-Request-Id header
+	Attempts     int
+	Err          error
 }
 
 // Error implements error.
@@ -173,10 +165,9 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 // text holds a secret or more than 2,048 bytes is replaced by its scrubbed,
 // cut text (keeping a context error beneath it).
 type RequestError struct {
-	Method   string
-	Path     string
-	Attempts int
-	Err      error
+	Method, Path string
+	Attempts     int
+	Err          error
 }
 
 // Error implements error.
@@ -227,8 +218,7 @@ var ErrFlowMismatch = errors.New("nylascreds: credential data of another flow th
 // credential kept its type. Nothing was changed. One GET was sent to learn
 // the stored flow.
 type FlowMismatchError struct {
-	// ID is the credential's id.
-	ID string
+	ID string // the credential's
 	// Stored is the flow the server reports (scrubbed, at most 256 bytes);
 	// Sent is the flow of the refused credential_data.
 	Stored, Sent CredentialType

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,7 @@ func (d ConnectorOverride) check(_ operation, probs *problems) {
 		case blank(k) || !utf8.ValidString(k):
 			probs.add("credential_data", "a setting's key must be non-blank UTF-8 text")
 		default:
-			if _, err := revealSecrets(d.Settings[k], 0); err != nil {
+			if _, err := settingValue(d.Settings[k], 0, nil); err != nil {
 				probs.add(field, err.Error())
 			}
 		}
@@ -104,7 +105,7 @@ func (d ConnectorOverride) genData() (gen.ConnectorData, error) {
 		data.Tenant = &d.Tenant
 	}
 	for k, v := range d.Settings {
-		revealed, err := revealSecrets(v, 0)
+		revealed, err := settingValue(v, 0, nil)
 		if err != nil {
 			return data, fmt.Errorf("setting %s: %w", quote(k), err)
 		}
@@ -136,7 +137,7 @@ func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialD
 func (d ConnectorOverride) secretValues() []string {
 	out := []string{d.ClientSecret.Reveal()}
 	for _, v := range d.Settings {
-		out = appendSecrets(out, v, 0)
+		_, _ = settingValue(v, 0, &out) // checked already: this only collects
 	}
 	return out
 }
@@ -145,11 +146,12 @@ func (d ConnectorOverride) secretValues() []string {
 // contains itself.
 const maxSettingDepth = 32
 
-// revealSecrets returns a setting with every Secret replaced by its value.
-// It takes the JSON-shaped values a setting can hold and refuses others, so
-// that nothing is sent changed: encoding/json would send a Secret inside
-// another container as [REDACTED], and invalid UTF-8 as U+FFFD.
-func revealSecrets(v any, depth int) (any, error) {
+// settingValue returns a setting as it is sent, every Secret replaced by its
+// value (and appended to secrets, when not nil). It takes the JSON-shaped
+// values a setting can hold and refuses others, so nothing is sent changed:
+// encoding/json would send a nested Secret as [REDACTED], and invalid UTF-8
+// as U+FFFD.
+func settingValue(v any, depth int, secrets *[]string) (any, error) {
 	if depth > maxSettingDepth {
 		return nil, errors.New("nests deeper than 32 levels (or contains itself)")
 	}
@@ -157,14 +159,17 @@ func revealSecrets(v any, depth int) (any, error) {
 	case nil, bool, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return v, nil
 	case float32:
-		return revealSecrets(float64(v), depth)
+		return settingValue(float64(v), depth, secrets)
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, errors.New("is not a finite number")
 		}
 		return v, nil
 	case Secret:
-		return revealSecrets(v.Reveal(), depth)
+		if secrets != nil {
+			*secrets = append(*secrets, v.Reveal())
+		}
+		return settingValue(v.Reveal(), depth, nil)
 	case string:
 		if !utf8.ValidString(v) {
 			return nil, errors.New("must be valid UTF-8 text")
@@ -176,18 +181,22 @@ func revealSecrets(v any, depth int) (any, error) {
 		}
 		return v, nil
 	case []string:
-		return revealSecrets(anySlice(v), depth)
-	case map[string]string:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = e
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = e
 		}
-		return revealSecrets(m, depth)
+		return settingValue(out, depth, secrets)
+	case map[string]string:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = e
+		}
+		return settingValue(out, depth, secrets)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
 			var err error
-			if out[i], err = revealSecrets(e, depth+1); err != nil {
+			if out[i], err = settingValue(e, depth+1, secrets); err != nil {
 				return nil, err
 			}
 		}
@@ -195,46 +204,14 @@ func revealSecrets(v any, depth int) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			if !utf8.ValidString(k) {
-				return nil, errors.New("a key inside it must be valid UTF-8 text")
-			}
 			var err error
-			if out[k], err = revealSecrets(e, depth+1); err != nil {
-				return nil, err
+			if out[k], err = settingValue(e, depth+1, secrets); err != nil || !utf8.ValidString(k) {
+				return nil, cmp.Or(err, errors.New("a key inside it must be valid UTF-8 text"))
 			}
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any, []string, map[string]any or map[string]string", v)
-}
-
-func anySlice(v []string) []any {
-	out := make([]any, len(v))
-	for i, e := range v {
-		out[i] = e
-	}
-	return out
-}
-
-// appendSecrets adds the values of the Secrets in v to out.
-func appendSecrets(out []string, v any, depth int) []string {
-	switch v := v.(type) {
-	case Secret:
-		out = append(out, v.Reveal())
-	case []any:
-		for _, e := range v {
-			if depth < maxSettingDepth {
-				out = appendSecrets(out, e, depth+1)
-			}
-		}
-	case map[string]any:
-		for _, e := range v {
-			if depth < maxSettingDepth {
-				out = appendSecrets(out, e, depth+1)
-			}
-		}
-	}
-	return out
 }
 
 // MicrosoftAdminConsent is the credential_data of a Microsoft admin-consent

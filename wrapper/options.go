@@ -13,10 +13,8 @@ import (
 	"unicode/utf8"
 )
 
-// Option configures a Client (passed to New) or one call (passed to Create,
-// Get, Update, List, All, Pages or Delete). Options are checked before any
-// I/O, and every problem is reported at once.
-//
+// Option configures a Client (passed to New) or one call. Options are
+// checked before any I/O, and every problem is reported at once.
 // WithRegion, WithBaseURL and WithHTTPClient choose where requests go and
 // apply to a Client only; WithResponseInto applies to one call only; the
 // others work in both places.
@@ -24,20 +22,17 @@ type Option func(*config) error
 
 // config is a client's settings, and each call's copy of them.
 type config struct {
-	perCall bool
-
+	perCall    bool
 	region     Region
 	baseURL    string
 	httpClient *http.Client
-
-	uaSuffix string
-	timeout  time.Duration
-	maxBody  int64
-	retry    retryPolicy
-	logger   *slog.Logger
-	headers  http.Header
-
-	into *Response
+	uaSuffix   string
+	timeout    time.Duration
+	maxBody    int64
+	retry      retryPolicy
+	logger     *slog.Logger
+	headers    http.Header
+	into       *Response
 }
 
 // Defaults for the options below.
@@ -54,37 +49,31 @@ func defaultConfig() config {
 func (c *config) apply(opts []Option) error {
 	var errs []error
 	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(c); err != nil {
-			errs = append(errs, err)
+		if opt != nil {
+			errs = append(errs, opt(c))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// clientOnly refuses, per call, an option that chooses where requests go: a
-// call must not move the API key to another host.
-func (c *config) clientOnly(name string) error {
-	if c.perCall {
-		return fmt.Errorf("nylascreds: %s applies to a client (New), not to one call", name)
+// clientOnly wraps an option that chooses where requests go: a call must
+// not move the API key to another host.
+func clientOnly(name string, set func(*config) error) Option {
+	return func(c *config) error {
+		if c.perCall {
+			return fmt.Errorf("nylascreds: %s applies to a client (New), not to one call", name)
+		}
+		return set(c)
 	}
-	return nil
 }
 
 // WithRegion selects the region's API (RegionUS, the default, or RegionEU).
 func WithRegion(r Region) Option {
-	return func(c *config) error {
-		if err := c.clientOnly("WithRegion"); err != nil {
-			return err
-		}
-		if _, err := r.BaseURL(); err != nil {
-			return err
-		}
+	return clientOnly("WithRegion", func(c *config) error {
+		_, err := r.BaseURL()
 		c.region = r
-		return nil
-	}
+		return err
+	})
 }
 
 // WithBaseURL sends requests to a custom base URL instead of a region's, for
@@ -93,10 +82,7 @@ func WithRegion(r Region) Option {
 // its host is lower-cased. It takes precedence over WithRegion. Its errors
 // never quote the value, which may hold a key pasted in the wrong place.
 func WithBaseURL(raw string) Option {
-	return func(c *config) error {
-		if err := c.clientOnly("WithBaseURL"); err != nil {
-			return err
-		}
+	return clientOnly("WithBaseURL", func(c *config) error {
 		u, err := url.Parse(raw)
 		problem := ""
 		switch {
@@ -112,15 +98,13 @@ func WithBaseURL(raw string) Option {
 			problem = "must not have a query or fragment"
 		case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 			problem = "may be plain http only for loopback hosts (localhost, 127.0.0.1, ::1); use https"
+		default:
+			u.Host = strings.ToLower(u.Host) // net/http's proxy bypass matches "localhost" exactly
+			c.baseURL = strings.TrimSuffix(u.String(), "/")
+			return nil
 		}
-		if problem != "" {
-			return errors.New("nylascreds: base URL " + problem)
-		}
-		// net/http's proxy bypass matches "localhost" case-sensitively.
-		u.Host = strings.ToLower(u.Host)
-		c.baseURL = strings.TrimSuffix(u.String(), "/")
-		return nil
-	}
+		return errors.New("nylascreds: base URL " + problem)
+	})
 }
 
 // IsLoopbackHost reports whether host (without port) is localhost or a
@@ -136,69 +120,73 @@ func IsLoopbackHost(host string) bool {
 // own transport (not http.DefaultTransport). With a plain-http (loopback)
 // base URL an *http.Transport is used without its proxy.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
-		if err := c.clientOnly("WithHTTPClient"); err != nil {
-			return err
-		}
+	return clientOnly("WithHTTPClient", func(c *config) error {
 		if hc == nil {
 			return errors.New("nylascreds: WithHTTPClient: client is nil")
 		}
 		c.httpClient = hc
 		return nil
-	}
+	})
 }
 
 // WithUserAgent appends suffix (for example "billing-sync/1.4") to the
 // User-Agent header, so that requests can be traced to the program.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
+		c.uaSuffix = strings.TrimSpace(suffix)
 		if problem := headerValueProblem(suffix); problem != "" {
 			return errors.New("nylascreds: WithUserAgent: suffix " + problem)
 		}
-		c.uaSuffix = strings.TrimSpace(suffix)
 		return nil
 	}
 }
 
-// reservedHeaders are set by the client itself; WithHeader refuses them.
-var reservedHeaders = map[string]string{
-	"Authorization":       "the API key is the client's",
-	"Proxy-Authorization": "configure the proxy on the http.Client",
-	"Host":                "the base URL sets it",
-	"Content-Type":        "the request body sets it",
-	"Content-Length":      "the request body sets it",
-	"Transfer-Encoding":   "the request body sets it",
-	"Connection":          "net/http manages connections",
-	"User-Agent":          "use WithUserAgent",
-	"Accept":              "the API answers JSON",
-	"Idempotency-Key":     "net/http would then re-send a create by itself",
-	"X-Idempotency-Key":   "net/http would then re-send a create by itself",
-}
-
 // WithHeader adds a header to every request of the client (in New) or of one
-// call. The headers the client sets itself are refused. A header value is
-// not treated as a secret.
+// call. The headers the client sets itself (Authorization, Content-Type,
+// User-Agent, ...) are refused. A header value is not treated as a secret.
 func WithHeader(key, value string) Option {
 	return func(c *config) error {
-		canonical := http.CanonicalHeaderKey(key)
-		if key == "" || strings.IndexFunc(key, func(r rune) bool {
+		name := http.CanonicalHeaderKey(key)
+		switch {
+		case key == "" || strings.IndexFunc(key, func(r rune) bool {
 			return r >= utf8.RuneSelf || r <= ' ' || r == 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
-		}) >= 0 {
+		}) >= 0:
 			return fmt.Errorf("nylascreds: WithHeader: %s is not a valid header name", quote(key))
-		}
-		if why, reserved := reservedHeaders[canonical]; reserved {
-			return fmt.Errorf("nylascreds: WithHeader: %s is set by the client (%s)", canonical, why)
-		}
-		if problem := headerValueProblem(value); problem != "" {
-			return fmt.Errorf("nylascreds: WithHeader: value of %s %s", canonical, problem)
+		case reservedHeader(name) != "":
+			return fmt.Errorf("nylascreds: WithHeader: %s is set by the client (%s)", name, reservedHeader(name))
+		case headerValueProblem(value) != "":
+			return fmt.Errorf("nylascreds: WithHeader: value of %s %s", name, headerValueProblem(value))
 		}
 		c.headers = c.headers.Clone() // never write into the client's headers
 		if c.headers == nil {
 			c.headers = http.Header{}
 		}
-		c.headers.Add(canonical, value)
+		c.headers.Add(name, value)
 		return nil
 	}
+}
+
+// reservedHeader says why the client sets a header itself, or "".
+func reservedHeader(name string) string {
+	switch name {
+	case "Authorization":
+		return "the API key is the client's"
+	case "Proxy-Authorization":
+		return "configure the proxy on the http.Client"
+	case "Host":
+		return "the base URL sets it"
+	case "Content-Type", "Content-Length", "Transfer-Encoding":
+		return "the request body sets it"
+	case "Connection":
+		return "net/http manages connections"
+	case "User-Agent":
+		return "use WithUserAgent"
+	case "Accept":
+		return "the API answers JSON"
+	case "Idempotency-Key", "X-Idempotency-Key":
+		return "net/http would then re-send a create by itself"
+	}
+	return ""
 }
 
 // headerValueProblem says why s cannot travel in a header, or "".
@@ -216,11 +204,8 @@ func headerValueProblem(s string) string {
 // context deadline that comes earlier wins. It must be positive.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("nylascreds: WithTimeout: %s is not a positive duration", d)
-		}
 		c.timeout = d
-		return nil
+		return refuse(d <= 0, "WithTimeout: %s is not a positive duration", d)
 	}
 }
 
@@ -229,11 +214,8 @@ func WithTimeout(d time.Duration) Option {
 // ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
-		if n <= 0 {
-			return fmt.Errorf("nylascreds: WithMaxResponseBytes: %d is not positive", n)
-		}
 		c.maxBody = n
-		return nil
+		return refuse(n <= 0, "WithMaxResponseBytes: %d is not positive", n)
 	}
 }
 
@@ -241,11 +223,8 @@ func WithMaxResponseBytes(n int64) Option {
 // 2; 0 turns retries off). What is retried is described on Client.
 func WithRetries(n int) Option {
 	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("nylascreds: WithRetries: %d is negative", n)
-		}
 		c.retry.maxRetries = n
-		return nil
+		return refuse(n < 0, "WithRetries: %d is negative", n)
 	}
 }
 
@@ -253,11 +232,8 @@ func WithRetries(n int) Option {
 // (default 8s). Each retry doubles the wait, less up to 25% of jitter.
 func WithRetryBackoff(initial, maxBackoff time.Duration) Option {
 	return func(c *config) error {
-		if initial <= 0 || maxBackoff < initial {
-			return fmt.Errorf("nylascreds: WithRetryBackoff: need 0 < initial (%s) <= max (%s)", initial, maxBackoff)
-		}
 		c.retry.initialBackoff, c.retry.maxBackoff = initial, maxBackoff
-		return nil
+		return refuse(initial <= 0 || maxBackoff < initial, "WithRetryBackoff: need 0 < initial (%s) <= max (%s)", initial, maxBackoff)
 	}
 }
 
@@ -266,12 +242,18 @@ func WithRetryBackoff(initial, maxBackoff time.Duration) Option {
 // call returns the *APIError at once, with its RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("nylascreds: WithMaxRetryAfter: %s is negative", d)
-		}
 		c.retry.maxRetryAfter = d
+		return refuse(d < 0, "WithMaxRetryAfter: %s is negative", d)
+	}
+}
+
+// refuse returns the error of an option whose value is bad; a refused option
+// fails New or the call, so what it stored is never used.
+func refuse(bad bool, format string, args ...any) error {
+	if !bad {
 		return nil
 	}
+	return fmt.Errorf("nylascreds: "+format, args...)
 }
 
 // WithLogger logs one record per HTTP attempt: method, path, query, status,
@@ -289,13 +271,13 @@ func WithLogger(l *slog.Logger) Option {
 // arrived (successful or not), and left untouched otherwise. Per call only.
 func WithResponseInto(dst *Response) Option {
 	return func(c *config) error {
+		c.into = dst
 		switch {
 		case !c.perCall:
 			return errors.New("nylascreds: WithResponseInto applies to one call, not to a client (New)")
 		case dst == nil:
 			return errors.New("nylascreds: WithResponseInto: destination is nil")
 		}
-		c.into = dst
 		return nil
 	}
 }

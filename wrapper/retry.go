@@ -24,40 +24,21 @@ const (
 	DefaultMaxRetryAfter  = 30 * time.Second
 )
 
-// retryPolicy decides whether and when an attempt is repeated.
-//
-// What is repeated, method by method:
-//   - GET and DELETE are idempotent: repeated on 429, 502, 503, 504 and on
-//     connection errors.
-//   - PATCH replaces whole fields with the same body every time, so repeating
-//     it converges on the same state: treated like GET.
-//   - POST (create) is repeated only when the server cannot have acted on
-//     it: a 429 (refused by the rate limiter) or a connection that was never
-//     established. Nylas documents that a create whose parameters match an
-//     existing credential returns that credential (200) instead of making a
-//     second, and names are unique per connector, so even a replay would not
-//     duplicate a credential; but after a 502/504 or a reset the first
-//     attempt may still be running, and a replay racing it could fail on the
-//     unique name and report an error for a create that succeeded. So those
-//     outcomes are returned to the caller, who can re-send the identical
-//     create safely once the first has settled.
+// retryPolicy decides whether and when an attempt is repeated. GET, PATCH
+// (the same body converges on the same state) and DELETE are repeated on 429,
+// 502, 503, 504 and transient connection errors. POST (create) is repeated
+// only when the server cannot have acted on it, on a 429 or a connection
+// that was never established: after a 502/504 or a reset the first create may
+// still be running, and a replay racing it could fail on the unique name.
 type retryPolicy struct {
-	maxRetries     int
-	initialBackoff time.Duration
-	maxBackoff     time.Duration
-	maxRetryAfter  time.Duration
+	maxRetries                                int
+	initialBackoff, maxBackoff, maxRetryAfter time.Duration
 }
 
 func defaultRetryPolicy() retryPolicy {
-	return retryPolicy{
-		maxRetries:     DefaultMaxRetries,
-		initialBackoff: DefaultInitialBackoff,
-		maxBackoff:     DefaultMaxBackoff,
-		maxRetryAfter:  DefaultMaxRetryAfter,
-	}
+	return retryPolicy{DefaultMaxRetries, DefaultInitialBackoff, DefaultMaxBackoff, DefaultMaxRetryAfter}
 }
 
-// retryableStatus lists the statuses that mean "not now" rather than "no".
 func retryableStatus(status int) bool {
 	switch status {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -67,44 +48,29 @@ func retryableStatus(status int) bool {
 }
 
 // next decides whether attempt (1-based) is followed by another, after how
-// long, and why (for the call's record). status is the attempt's response
-// status (0 when none arrived) and err why it failed before its status could
-// be judged (a transport error, a body cut short or over the cap).
+// long, and why (for Response.Retried). status is 0 when no response arrived;
+// err is why the attempt failed before its status could be judged.
 func (p retryPolicy) next(method string, attempt, status int, header http.Header, err error, now time.Time) (bool, time.Duration, string) {
-	if attempt > p.maxRetries {
+	post := method == http.MethodPost
+	switch {
+	case attempt > p.maxRetries:
 		return false, 0, ""
-	}
-	if err != nil {
-		if !transient(err) {
-			return false, 0, ""
-		}
-		if status != 0 && !(status >= 200 && status <= 299) && !retryableStatus(status) {
-			// The body was cut short, but the status is the server's answer
-			// (a 404 is a 404): trying again would not change it.
-			return false, 0, ""
-		}
-		if method == http.MethodPost && !neverConnected(err) {
+	case err != nil:
+		// A body cut short after a final status (a 404 is a 404) is not retried.
+		if !transient(err) || status/100 != 2 && status != 0 && !retryableStatus(status) || post && !neverConnected(err) {
 			return false, 0, ""
 		}
 		return true, p.backoff(attempt), retryReason(status, err)
-	}
-	if !retryableStatus(status) {
+	case !retryableStatus(status) || post && status != http.StatusTooManyRequests:
 		return false, 0, ""
 	}
-	if method == http.MethodPost && status != http.StatusTooManyRequests {
-		return false, 0, ""
-	}
-	why := strconv.Itoa(status)
 	if wait, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
 		if wait > p.maxRetryAfter {
-			// The server asked for a longer pause than we are willing to
-			// hold the call for: give the caller the error (with RetryAfter)
-			// rather than hammer the server early.
-			return false, 0, ""
+			return false, 0, "" // longer than we hold a call: the caller gets RetryAfter
 		}
-		return true, wait, why
+		return true, wait, strconv.Itoa(status)
 	}
-	return true, p.backoff(attempt), why
+	return true, p.backoff(attempt), strconv.Itoa(status)
 }
 
 // retryReason names a transient failure in a word or two.
@@ -118,14 +84,13 @@ func retryReason(status int, err error) string {
 		return "connection reset"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "connection closed"
-	default:
-		return "transport error"
 	}
+	return "transport error"
 }
 
-// outcomeLost reports whether an attempt may have been acted on although
-// its answer was lost: a gateway error, a 2xx whose body was cut short, or a
-// connection that failed after the request could have reached the server.
+// outcomeLost reports whether an attempt may have been acted on although its
+// answer was lost: a gateway error, a 2xx cut short, or a connection that
+// failed after the request could have reached the server.
 func outcomeLost(status int, err error) bool {
 	switch {
 	case status == 0:
@@ -133,7 +98,7 @@ func outcomeLost(status int, err error) bool {
 	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return true
 	}
-	return err != nil && status >= 200 && status <= 299
+	return err != nil && status/100 == 2
 }
 
 // backoff is exponential from initialBackoff, capped at maxBackoff, less up
@@ -144,19 +109,15 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	d = min(d, p.maxBackoff)
-	jitter := time.Duration(rand.Int64N(int64(d)/4 + 1))
-	return d - jitter
+	return d - time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
-// transient reports whether a failure is worth another attempt. Following
-// hashicorp/go-retryablehttp, what cannot change by trying again is final:
-// an ended context, a refused redirect, an oversized body, a certificate
-// that is untrusted, expired or for another host, a TLS handshake with
-// something that does not speak TLS, a TLS alert either side raised (a
-// client certificate required, no shared cipher), a host that does not
-// exist. Connection
-// failures (refused, reset, closed, timed out) and bodies cut short are
-// transient.
+// transient reports whether a failure is worth another attempt. After
+// hashicorp/go-retryablehttp, what trying again cannot change is final: an
+// ended context, a refused redirect, an oversized body, a certificate that is
+// untrusted, expired or for another host, a peer that does not speak TLS, a
+// TLS alert, a host that does not exist. Connection failures (refused, reset,
+// closed, timed out) and bodies cut short are transient.
 func transient(err error) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
@@ -166,50 +127,35 @@ func transient(err error) bool {
 		recordHeader     tls.RecordHeaderError
 		alert            tls.AlertError
 		dnsErr           *net.DNSError
+		opErr            *net.OpError
+		netErr           net.Error
 	)
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return false
-	case errors.Is(err, errRedirectRefused), errors.Is(err, ErrResponseTooLarge):
-		return false
-	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
-		errors.As(err, &verification), errors.As(err, &recordHeader), errors.As(err, &alert):
-		return false
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, errRedirectRefused), errors.Is(err, ErrResponseTooLarge),
+		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &verification), errors.As(err, &recordHeader), errors.As(err, &alert),
+		errors.As(err, &dnsErr) && dnsErr.IsNotFound,
+		errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error"): // TLS alerts over TCP
 		return false
 	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error") {
-		return false // crypto/tls reports alerts over TCP this way
-	}
-	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
-// neverConnected reports whether the request certainly did not reach a server:
-// the connection itself failed (refused, no route, DNS).
+// neverConnected reports whether the request certainly did not reach a
+// server: the connection itself failed (refused, no route, DNS).
 func neverConnected(err error) bool {
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
+	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)
 }
 
-// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date.
-// A date in the past means "now". ok is false when the header is absent or
-// unreadable.
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date
+// (one in the past means now). ok is false when it is absent or unreadable.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
 		const maxSecs = int64(1<<63-1) / int64(time.Second)
 		return time.Duration(min(secs, maxSecs)) * time.Second, true
 	}
@@ -221,9 +167,6 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // sleepCtx waits for d or until ctx is done, whichever comes first.
 func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -11,7 +11,6 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -86,7 +85,8 @@ func (c *Client) send(ctx context.Context, cfg *config, sc scrubber, build func(
 			return nil
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			ex.interrupted = deadlineFirst{wait} // answer now with what we have
+			// Answer now with what we have rather than with a bare timeout.
+			ex.interrupted = fmt.Errorf("%w: it comes before a retry in %s", context.DeadlineExceeded, wait.Round(time.Millisecond))
 			return nil
 		}
 		ex.retried = append(ex.retried, why)
@@ -155,14 +155,14 @@ func transportCause(err error, resp *http.Response) error {
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
-		return nil, tooLargeError{limit}
+		return nil, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, limit)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("response cut short: %w", err)
 	case int64(len(body)) > limit:
-		return nil, tooLargeError{limit}
+		return nil, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, limit)
 	}
 	return body, nil
 }
@@ -174,8 +174,8 @@ func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (stri
 	switch {
 	case ex.status == 0:
 		cause := ex.err
-		if ex.interrupted != nil {
-			cause = interruptedError{ctx: ex.interrupted, last: ex.err}
+		if ex.interrupted != nil { // both stay reachable for errors.Is and errors.As
+			cause = fmt.Errorf("%w (not retried: %w)", ex.err, ex.interrupted)
 		}
 		return "", &RequestError{Method: ex.method, Path: ex.path, Attempts: ex.attempts, Err: sc.cause(cause)}
 	case ex.err != nil:
@@ -240,29 +240,3 @@ func (sc scrubber) header(h http.Header) http.Header {
 	}
 	return out
 }
-
-// deadlineFirst: the context's deadline comes before the wait for a retry
-// would end, so the call ends now.
-type deadlineFirst struct{ wait time.Duration }
-
-func (e deadlineFirst) Error() string {
-	return "the context's deadline comes before a retry in " + e.wait.Round(time.Millisecond).String()
-}
-func (e deadlineFirst) Unwrap() error { return context.DeadlineExceeded }
-
-// tooLargeError wraps ErrResponseTooLarge with the limit that was exceeded.
-type tooLargeError struct{ limit int64 }
-
-func (e tooLargeError) Error() string {
-	return ErrResponseTooLarge.Error() + " of " + strconv.FormatInt(e.limit, 10) + " bytes"
-}
-func (e tooLargeError) Unwrap() error { return ErrResponseTooLarge }
-
-// interruptedError: the context ended while the call waited to retry after a
-// transport failure. Both stay reachable for errors.Is and errors.As.
-type interruptedError struct{ ctx, last error }
-
-func (e interruptedError) Error() string {
-	return e.last.Error() + " (not retried: " + e.ctx.Error() + ")"
-}
-func (e interruptedError) Unwrap() []error { return []error{e.ctx, e.last} }

@@ -21,11 +21,8 @@ import (
 // GoogleServiceAccount is the credential_data of a Google App Permission
 // (serviceaccount) credential: a service-account key file as Google Cloud
 // downloads it. Build one with ParseGoogleServiceAccountKey; the zero value
-// has no keys and is refused by validation.
-//
-// Every key of the file is sent exactly as Google wrote it (same names, same
-// values), including keys this package does not know. The private key is
-// parsed once, when the value is built, never per call.
+// has no keys and is refused by validation. Every key of the file is sent
+// exactly as Google wrote it, including keys this package does not know.
 type GoogleServiceAccount struct {
 	k *serviceAccountKey
 }
@@ -33,55 +30,31 @@ type GoogleServiceAccount struct {
 // serviceAccountKey keeps the private key in a Secret, out of data, so that
 // no fmt path that dereferences k (a bad verb does) reaches it.
 type serviceAccountKey struct {
-	data         gen.ServiceAccountData // every key but private_key, as the file has them
-	privateKey   Secret
-	clientEmail  string
-	privateKeyID string
-}
-
-// keyData returns the key file's data, private key included, to send.
-func (k *serviceAccountKey) keyData() gen.ServiceAccountData {
-	data := k.data
-	data.PrivateKey = k.privateKey.Reveal()
-	return data
+	data       gen.ServiceAccountData // every key but private_key, as the file has them
+	privateKey Secret
 }
 
 // opParseKeyFile names key-file parsing in a *ValidationError.
 const opParseKeyFile = "parse google service-account key"
 
-// googleKeyFileStrings are the key-file fields openapi.yaml names; each must
-// be a JSON string when present.
-var googleKeyFileStrings = []string{
-	"type", "project_id", "private_key_id", "private_key", "client_email", "client_id",
-	"auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain",
-}
-
 // ParseGoogleServiceAccountKey checks a Google service-account key file (the
-// JSON downloaded from Google Cloud) and returns it ready to send. It checks
-// that "type" is "service_account", that private_key_id, private_key and
-// client_email are present, that private_key is a PEM "PRIVATE KEY" block
-// holding a PKCS#8 key that parses, and that client_email is an email
-// address. Every problem is reported at once in a *ValidationError whose
-// fields are named credential_data.<key>; no problem quotes a key's value.
+// JSON downloaded from Google Cloud) and returns it ready to send: "type" is
+// "service_account", private_key_id, private_key and client_email are
+// present, private_key is a PEM "PRIVATE KEY" block holding a PKCS#8 key that
+// parses, client_email is an email address, and every key the spec names is
+// a string. Every problem is reported at once in a *ValidationError whose
+// fields are named credential_data.<key>; no problem quotes a value.
 func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error) {
 	var probs problems
-	const op = opParseKeyFile
-
-	raw := map[string]json.RawMessage{}
+	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(keyFile))
-	if err := dec.Decode(&raw); err != nil {
+	switch err := dec.Decode(&raw); {
+	case err != nil:
 		probs.add("credential_data", "must be a JSON object (a Google service-account key file): "+jsonProblem(err))
-		return nil, probs.err(op)
-	}
-	if dec.More() {
+	case dec.More():
 		probs.add("credential_data", "must be exactly one JSON object")
-		return nil, probs.err(op)
-	}
-
-	if !utf8.Valid(keyFile) || jsonesc.HasLoneSurrogate(keyFile) {
-		// encoding/json turns invalid UTF-8, and \u escapes of half a
-		// surrogate pair, into U+FFFD without a word: the key would be sent
-		// changed. Name the values that hold them.
+	case !utf8.Valid(keyFile) || jsonesc.HasLoneSurrogate(keyFile):
+		// encoding/json would send U+FFFD instead, without a word.
 		for _, k := range slices.Sorted(maps.Keys(raw)) {
 			if !utf8.Valid(raw[k]) || jsonesc.HasLoneSurrogate(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
@@ -90,77 +63,54 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		if len(probs.list) == 0 {
 			probs.add("credential_data", "must be valid UTF-8 text (a key name is not)")
 		}
-		return nil, probs.err(op)
 	}
-
-	strs := make(map[string]string, len(googleKeyFileStrings))
-	for _, k := range googleKeyFileStrings {
-		v, ok := raw[k]
-		if !ok {
-			continue
-		}
+	if len(probs.list) > 0 {
+		return nil, probs.err(opParseKeyFile)
+	}
+	str := map[string]string{}
+	for _, k := range []string{"type", "project_id", "private_key_id", "private_key", "client_email", "client_id",
+		"auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain"} {
 		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
+		if v, ok := raw[k]; ok && json.Unmarshal(v, &s) != nil {
 			probs.add("credential_data."+k, "must be a string")
-			continue
+		} else if ok {
+			str[k] = s
 		}
-		strs[k] = s
 	}
-
-	if t, ok := strs["type"]; (!ok || t != "service_account") && !probs.has("credential_data.type") {
+	if t, ok := str["type"]; (!ok || t != "service_account") && !probs.has("credential_data.type") {
 		probs.add("credential_data.type", `must be "service_account" (is this a Google service-account key file?)`)
 	}
-	if blank(strs["private_key_id"]) && !probs.has("credential_data.private_key_id") {
+	if blank(str["private_key_id"]) && !probs.has("credential_data.private_key_id") {
 		probs.add("credential_data.private_key_id", "is required")
 	}
 	if !probs.has("credential_data.private_key") {
-		checkPKCS8(strs["private_key"], &probs)
+		checkPKCS8(str["private_key"], &probs)
 	}
 	if !probs.has("credential_data.client_email") {
-		checkEmail(strs["client_email"], &probs)
+		checkEmail(str["client_email"], &probs)
 	}
-	if err := probs.err(op); err != nil {
+	if err := probs.err(opParseKeyFile); err != nil {
 		return nil, err
 	}
-
-	data := gen.ServiceAccountData{
-		PrivateKeyId: strs["private_key_id"],
-		PrivateKey:   strs["private_key"],
-		ClientEmail:  strs["client_email"],
+	var data gen.ServiceAccountData
+	if err := json.Unmarshal(keyFile, &data); err != nil {
+		return nil, fmt.Errorf("nylascreds: %s: %s", opParseKeyFile, jsonProblem(err))
 	}
-	optional := map[string]**string{
-		"type": &data.Type, "project_id": &data.ProjectId, "client_id": &data.ClientId,
-		"auth_uri": &data.AuthUri, "token_uri": &data.TokenUri,
-		"auth_provider_x509_cert_url": &data.AuthProviderX509CertUrl,
-		"client_x509_cert_url":        &data.ClientX509CertUrl, "universe_domain": &data.UniverseDomain,
+	for k := range data.AdditionalProperties {
+		data.Set(k, raw[k]) // a json.RawMessage marshals as itself: unknown values stay exact
 	}
-	for k, dst := range optional {
-		if s, ok := strs[k]; ok {
-			*dst = &s
-		}
-	}
-	for k, v := range raw {
-		if _, known := strs[k]; !known {
-			// A json.RawMessage marshals as itself: unknown keys keep their
-			// exact value, whatever its JSON type.
-			data.Set(k, v)
-		}
-	}
-	key := &serviceAccountKey{privateKey: NewSecret(data.PrivateKey), clientEmail: data.ClientEmail, privateKeyID: data.PrivateKeyId}
-	data.PrivateKey = ""
-	key.data = data
+	key := &serviceAccountKey{data: data, privateKey: NewSecret(data.PrivateKey)}
+	key.data.PrivateKey = ""
 	return &GoogleServiceAccount{k: key}, nil
 }
 
 // checkPKCS8 checks the private_key of a key file.
 func checkPKCS8(key string, probs *problems) {
 	const field = "credential_data.private_key"
-	if blank(key) {
-		probs.add(field, "is required")
-		return
-	}
 	block, rest := pem.Decode([]byte(key))
 	switch {
+	case blank(key):
+		probs.add(field, "is required")
 	case block == nil:
 		probs.add(field, `must be a PEM "PRIVATE KEY" block`)
 	case block.Type != "PRIVATE KEY":
@@ -177,12 +127,11 @@ func checkPKCS8(key string, probs *problems) {
 // checkEmail checks the client_email of a key file: a bare address.
 func checkEmail(email string, probs *problems) {
 	const field = "credential_data.client_email"
-	if blank(email) {
-		probs.add(field, "is required")
-		return
-	}
 	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" {
+	switch {
+	case blank(email):
+		probs.add(field, "is required")
+	case err != nil || addr.Address != email || addr.Name != "":
 		probs.add(field, "must be an email address (name@domain)")
 	}
 }
@@ -197,9 +146,8 @@ func jsonProblem(err error) string {
 		return "not valid JSON at byte " + strconv.FormatInt(syn.Offset, 10)
 	case errors.As(err, &typ):
 		return "found a JSON " + typ.Value + " instead"
-	default:
-		return "not valid JSON"
 	}
+	return "not valid JSON"
 }
 
 // CredentialType returns CredentialTypeServiceAccount.
@@ -210,7 +158,7 @@ func (g *GoogleServiceAccount) ClientEmail() string {
 	if g == nil || g.k == nil {
 		return ""
 	}
-	return g.k.clientEmail
+	return g.k.data.ClientEmail
 }
 
 // PrivateKeyID returns the id of the key (not the key itself).
@@ -218,11 +166,11 @@ func (g *GoogleServiceAccount) PrivateKeyID() string {
 	if g == nil || g.k == nil {
 		return ""
 	}
-	return g.k.privateKeyID
+	return g.k.data.PrivateKeyId
 }
 
-// check is cheap: the key was parsed when the value was built. A nil or zero
-// value (not built by ParseGoogleServiceAccountKey) has none of its keys.
+// check: the key was checked when the value was built. A nil or zero value
+// (not built by ParseGoogleServiceAccountKey) has none of its keys.
 func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
 	if g == nil || g.k == nil {
 		probs.add("credential_data.private_key_id", "is required")
@@ -231,17 +179,24 @@ func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
 	}
 }
 
+// keyData returns the key file's data, private key included, to send.
+func (g *GoogleServiceAccount) keyData() gen.ServiceAccountData {
+	data := g.k.data
+	data.PrivateKey = g.k.privateKey.Reveal()
+	return data
+}
+
 func (g *GoogleServiceAccount) createBody(name string) (gen.CreateCredentialRequest, error) {
 	var body gen.CreateCredentialRequest
 	err := body.FromCreateServiceAccountCredential(gen.CreateServiceAccountCredential{
-		Name: name, CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount, CredentialData: g.k.keyData(),
+		Name: name, CredentialType: gen.CreateServiceAccountCredentialCredentialTypeServiceaccount, CredentialData: g.keyData(),
 	})
 	return body, err
 }
 
 func (g *GoogleServiceAccount) updateData() (gen.UpdateCredentialRequest_CredentialData, error) {
 	var data gen.UpdateCredentialRequest_CredentialData
-	err := data.FromServiceAccountData(g.k.keyData())
+	err := data.FromServiceAccountData(g.keyData())
 	return data, err
 }
 
