@@ -66,6 +66,10 @@ func (f *Fake) handle(ex *exchange, op string, params map[string]string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch op {
+	case "getConnector", "updateConnector":
+		f.handleConnector(ex, op, provider)
+	case "listGrants":
+		f.listGrants(ex)
 	case "listCredentials":
 		f.list(ex, provider)
 	case "createCredential":
@@ -82,6 +86,11 @@ func (f *Fake) handle(ex *exchange, op string, params map[string]string) {
 		case "updateCredential":
 			f.update(ex, rec)
 		case "deleteCredential":
+			if c := f.connectors[provider]; c != nil && c.active == id {
+				ex.fail(http.StatusBadRequest, "api.invalid_request_error", "credential "+strconv.Quote(id)+
+					" is the connector's active credential and cannot be deleted; make another credential active first")
+				return
+			}
 			delete(f.creds, storeKey{provider, id})
 			ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID})
 		}
@@ -158,6 +167,9 @@ func (f *Fake) create(ex *exchange, provider string) {
 	f.seq++
 	rec := &record{provider: provider, id: newID(), name: in.Name, ctype: in.CredentialType, data: data, createdAt: now, updatedAt: now, seq: f.seq}
 	f.creds[storeKey{provider, rec.id}] = rec
+	if f.connectors[provider] == nil {
+		f.connectors[provider] = &connector{active: rec.id}
+	}
 	ex.ok(http.StatusCreated, map[string]any{"request_id": ex.reqID, "data": f.view(rec)})
 }
 

@@ -83,6 +83,8 @@ type Fake struct {
 
 	mu         sync.Mutex
 	creds      map[storeKey]*record
+	connectors map[string]*connector
+	grants     []Grant
 	seq        int64
 	lastTime   int64
 	requestNo  int64
@@ -99,7 +101,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 	}
 	f := &Fake{
 		apiKey: DefaultAPIKey, now: time.Now, timeouts: DefaultTimeouts, guard: guard,
-		creds: map[storeKey]*record{}, log: requestLog{max: DefaultRequestLog, maxBytes: requestLogBytes},
+		creds: map[storeKey]*record{}, connectors: map[string]*connector{}, log: requestLog{max: DefaultRequestLog, maxBytes: requestLogBytes},
 	}
 	for _, opt := range opts {
 		opt(f)

@@ -165,12 +165,60 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 		t.Errorf("rename: %d %v, stored %s", status, body, got)
 	}
 
+	// The first credential is the connector's active one: its delete is
+	// refused, as Nylas refuses it, until another is made active.
+	if status, body, _ = call(t, srv, key, "DELETE", "/v3/connectors/google/creds/"+id, ""); status != 400 || !strings.Contains(errorMessage(body), "active credential") {
+		t.Errorf("delete of the active credential: %d %v", status, body)
+	}
+	_, second, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", strings.Replace(connectorBody, "override", "second", 1))
+	secondID := data(second)["id"].(string)
+	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"`+secondID+`"}`); status != 200 || data(body)["active_credential_id"] != secondID {
+		t.Errorf("switch the active credential: %d %v", status, body)
+	}
 	// Delete removes.
 	if status, body, _ = call(t, srv, key, "DELETE", "/v3/connectors/google/creds/"+id, ""); status != 200 || body["request_id"] == nil || body["data"] != nil {
 		t.Errorf("delete: %d %v", status, body)
 	}
-	if _, ok := srv.StoredData("google", id); ok || srv.Len("google") != 0 {
+	if _, ok := srv.StoredData("google", id); ok || srv.Len("google") != 1 {
 		t.Error("credential still stored after delete")
+	}
+}
+
+// TestConnectorsAndGrants: a connector appears with its first credential,
+// which is its active one; PATCH switches it to a credential of the same
+// provider only; grants are paged and filtered as documented.
+func TestConnectorsAndGrants(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	key := srv.APIKey()
+	if status, _, _ := call(t, srv, key, "GET", "/v3/connectors/google", ""); status != 404 {
+		t.Errorf("connector before any credential: %d, want 404", status)
+	}
+	_, first, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", connectorBody)
+	id := data(first)["id"].(string)
+	status, body, _ := call(t, srv, key, "GET", "/v3/connectors/google", "")
+	if status != 200 || data(body)["active_credential_id"] != id || data(body)["provider"] != "google" || data(body)["name"] != "Google Connector" {
+		t.Errorf("connector: %d %v", status, body)
+	}
+	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"nope"}`); status != 400 {
+		t.Errorf("switch to an unknown credential: %d %v", status, body)
+	}
+	if active, _ := srv.ActiveCredential("google"); active != id {
+		t.Errorf("a refused switch moved the active credential to %q", active)
+	}
+	srv.AddGrants(nylastest.Grant{Provider: "google", Email: "a@x", CredentialID: id}, nylastest.Grant{Provider: "google", Email: "b@x"},
+		nylastest.Grant{Provider: "microsoft", Email: "c@x"}, nylastest.Grant{Provider: "google", Email: "d@x", Status: "invalid"})
+	status, body, _ = call(t, srv, key, "GET", "/v3/grants?provider=google&limit=2&order_by=asc", "")
+	list, _ := body["data"].([]any)
+	if status != 200 || len(list) != 2 || list[0].(map[string]any)["email"] != "a@x" || list[0].(map[string]any)["credential_id"] != id {
+		t.Errorf("grants page 1: %d %v", status, body)
+	}
+	status, body, _ = call(t, srv, key, "GET", "/v3/grants?provider=google&limit=2&offset=2&order_by=asc", "")
+	if list, _ := body["data"].([]any); status != 200 || len(list) != 1 || list[0].(map[string]any)["grant_status"] != "invalid" {
+		t.Errorf("grants page 2: %d %v", status, body)
+	}
+	for _, v := range srv.Violations() {
+		t.Error(v)
 	}
 }
 
@@ -236,7 +284,7 @@ func TestRequestsOffSpecAreRefused(t *testing.T) {
 			t.Errorf("%s %s %s: %d %v, want 400 naming %q", tc.method, tc.path, tc.body, status, body, tc.want)
 		}
 	}
-	if status, body, _ := call(t, srv, key, "GET", "/v3/grants", ""); status != 404 || errorType(body) != "api.not_found_error" {
+	if status, body, _ := call(t, srv, key, "GET", "/v3/applications", ""); status != 404 || errorType(body) != "api.not_found_error" {
 		t.Errorf("unknown path: %d %v", status, body)
 	}
 	if status, _, _ := call(t, srv, key, "PUT", "/v3/connectors/google/creds/x", `{"name":"n"}`); status != 405 {

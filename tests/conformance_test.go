@@ -77,6 +77,20 @@ func TestConformance(t *testing.T) {
 		{"delete/204", reply{Status: 204}, func(c *wrapper.Client) error {
 			return c.Delete(ctx, wrapper.ProviderVirtualCalendar, "cred-1")
 		}, "DELETE", "/v3/connectors/virtual-calendar/creds/cred-1", "", false},
+		{"connector/get", jsonReply(200, connectorJSON), func(c *wrapper.Client) error {
+			_, err := c.GetConnector(ctx, wrapper.ProviderGoogle)
+			return err
+		}, "GET", "/v3/connectors/google", "", false},
+		{"connector/activate", jsonReply(200, connectorJSON), func(c *wrapper.Client) error {
+			_, err := c.SetActiveCredential(ctx, wrapper.ProviderGoogle, "cred-1")
+			return err
+		}, "PATCH", "/v3/connectors/google", "", true},
+		{"grants", jsonReply(200, `{"request_id":"r","data":[],"limit":200,"offset":0}`), func(c *wrapper.Client) error {
+			for _, err := range c.Grants(ctx, wrapper.ProviderMicrosoft, nil, nil) {
+				return err
+			}
+			return nil
+		}, "GET", "/v3/grants", "limit=200&offset=0&provider=microsoft", false},
 	}
 
 	exercised := map[string]int{}
@@ -137,9 +151,10 @@ func specOperations(t testing.TB) []string {
 	return ops
 }
 
-func TestSpecListsTheFiveOperations(t *testing.T) {
+func TestSpecListsItsOperations(t *testing.T) {
 	t.Parallel()
-	want := []string{"createCredential", "deleteCredential", "getCredential", "listCredentials", "updateCredential"}
+	want := []string{"createCredential", "deleteCredential", "getConnector", "getCredential", "listCredentials", "listGrants",
+		"updateConnector", "updateCredential"}
 	if got := specOperations(t); !slices.Equal(got, want) {
 		t.Errorf("operations = %v, want %v", got, want)
 	}

@@ -343,8 +343,8 @@ func TestFaults(t *testing.T) {
 			// attempt whose outcome was lost; Delete reports success.
 			attempts: 2,
 			check: func(t *testing.T, err error, e *faultEnv, _ time.Duration) {
-				if err != nil || e.srv.Len("google") != 0 {
-					t.Errorf("err = %v, stored = %d; want success and nothing stored", err, e.srv.Len("google"))
+				if err != nil || e.srv.Len(string(seededProvider)) != 1 {
+					t.Errorf("err = %v, stored = %d; want success and the active credential alone", err, e.srv.Len(string(seededProvider)))
 				}
 			},
 		},
@@ -389,6 +389,11 @@ func TestFaults(t *testing.T) {
 			}
 			ctx := context.Background()
 			if tc.seed {
+				// The first credential is the connector's active one, which
+				// cannot be deleted: the scenarios use a second.
+				if _, err := c.Create(ctx, seededProvider, wrapper.CreateRequest{Name: "active", Data: canaryConnector}); err != nil {
+					t.Fatalf("seed: %v", err)
+				}
 				cred, err := c.Create(ctx, seededProvider, wrapper.CreateRequest{Name: "seeded", Data: canaryConnector})
 				if err != nil {
 					t.Fatalf("seed: %v", err)

@@ -10,6 +10,7 @@ import (
 
 // Canned Nylas responses, shaped as openapi.yaml documents them.
 const (
+	connectorJSON  = `{"request_id":"req-conn","data":{"provider":"google","name":"Google Connector","active_credential_id":"cred-1","scope":["email"],"settings":{"topic_name":"t"}}}`
 	credentialJSON = `{"request_id":"req-cred-1","data":{"id":"cred-1","name":"directory-sync","created_at":1700000000,"updated_at":1700000100}}`
 	deleteJSON     = `{"request_id":"req-del-1"}`
 	listPageJSON   = `{"request_id":"req-list-1","data":[` +

@@ -40,6 +40,11 @@ func TestOneConnectionForManyCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	// The first credential becomes the connector's active one, which
+	// cannot be deleted; the steps use a second.
+	if _, err := c.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "active", Data: connectorData}); err != nil {
+		t.Fatal(err)
+	}
 	cred, err := c.Create(ctx, wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "n", Data: connectorData})
 	if err != nil {
 		t.Fatal(err)

@@ -169,28 +169,40 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
 		lo, cfg, err := c.listConfig(provider, o, opts, DefaultPageSize)
-		maxPages := cmp.Or(lo.MaxPages, DefaultMaxPages)
-		var previous map[string]bool
-		for n := 1; err == nil; n++ {
-			if n > maxPages {
-				err = fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset)
-				break
-			}
-			var page *Page
-			if page, err = c.list(ctx, cfg, provider, lo); err != nil {
-				break
-			}
-			ids := page.ids()
-			if page.More && !hasNew(ids, previous) {
-				err = ErrPaginationStalled
-				break
-			}
-			if !yield(page, nil) || !page.More {
-				return
-			}
-			previous, lo.Offset = ids, page.NextOffset
+		if err == nil {
+			err = walk(lo, func(lo ListOptions) (map[string]bool, bool, int, func() bool, error) {
+				page, err := c.list(ctx, cfg, provider, lo)
+				if err != nil {
+					return nil, false, 0, nil, err
+				}
+				return page.ids(), page.More, page.NextOffset, func() bool { return yield(page, nil) }, nil
+			})
 		}
-		yield(nil, err)
+		if err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+// walk applies the walk rules to fetch, which gets one page and returns its
+// ids, whether it was full, where the next starts, and a function that hands
+// it to the caller (false: stop). It returns the error the walk ended with.
+func walk(lo ListOptions, fetch func(ListOptions) (map[string]bool, bool, int, func() bool, error)) error {
+	var previous map[string]bool
+	for n, maxPages := 1, cmp.Or(lo.MaxPages, DefaultMaxPages); ; n++ {
+		if n > maxPages {
+			return fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset)
+		}
+		ids, more, next, hand, err := fetch(lo)
+		switch {
+		case err != nil:
+			return err
+		case more && !hasNew(ids, previous):
+			return ErrPaginationStalled
+		case !hand() || !more:
+			return nil
+		}
+		previous, lo.Offset = ids, next
 	}
 }
 

@@ -23,11 +23,14 @@ func (c *cli) demoCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
 		Short: "Run the client against a built-in fake API and print a transcript",
-		Long: `Start the fake Nylas Connector Credentials API on loopback, then create a connector
-override, rotate its secret with PATCH, show a partial credential_data refused before
-sending and another flow's data refused by the update flow guard, list, get (with its
-request id), show the typed error for an unknown id, and delete; every request
-and response is checked against openapi.yaml. Nothing leaves the machine.`,
+		Long: `Start the fake Nylas API on loopback, then: create a connector override, rotate
+its secret in place with PATCH, show a partial credential_data refused before sending,
+another flow's data refused by the update flow guard, and an update whose flow the
+server does not report decided before sending; then rotate to a new credential
+without downtime (create, activate, a delete refused because grants use the old
+credential, then the clean retirement), show the active credential refused, list with
+the request id, and show the typed error for an unknown id. Every request and
+response is checked against openapi.yaml. Nothing leaves the machine.`,
 		Example: "  nylascreds demo",
 		Args:    noArgs,
 		RunE:    func(*cobra.Command, []string) error { return c.demo() },
@@ -74,7 +77,7 @@ func (d *demoRun) run() error {
 	d.say("nylascreds demo: the wrapper against the embedded fake Nylas API at %s", d.srv.URL)
 	d.say("(loopback only; every request and response is checked against openapi.yaml; secrets print as %s)", wrapper.Secret{})
 
-	d.heading("Create a connector-override credential (POST)")
+	d.heading("Create a connector-override credential (POST); the connector's first becomes its active one")
 	created, err := d.client.Create(ctx, p, wrapper.CreateRequest{
 		Name: "Google auth app #2",
 		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v1")},
@@ -125,23 +128,12 @@ func (d *demoRun) run() error {
 	d.say("   requests the server saw: %d before, %d after (the GET of the check; no PATCH)", before, d.srv.RequestCount())
 	d.say("   a credential's flow cannot change: create one of the new flow, make it active, delete the old one")
 
-	d.heading("List the google connector's credentials")
-	page, err := d.client.List(ctx, p, &wrapper.ListOptions{SortBy: wrapper.SortByUpdatedAt})
-	if err != nil {
+	if err := d.unverified(); err != nil {
 		return err
 	}
-	for _, cred := range page.Credentials {
-		d.say("   - %s", describeCredential(&cred))
-	}
-
-	d.heading("Get it by id, keeping the request id for a support ticket")
-	var resp wrapper.Response
-	got, err := d.client.Get(ctx, p, created.ID, wrapper.WithResponseInto(&resp))
-	if err != nil {
+	if err := d.rotation(created); err != nil {
 		return err
 	}
-	d.say("   got %s", describeCredential(got))
-	d.say("   status %d, request_id %s, %d attempt(s)", resp.StatusCode, resp.RequestID, resp.Attempts)
 
 	d.heading("Get an id that does not exist: the typed error")
 	_, err = d.client.Get(ctx, p, "00000000-0000-4000-8000-000000000000")
@@ -152,20 +144,96 @@ func (d *demoRun) run() error {
 	d.say("   *wrapper.APIError: status %d, type %s, message %q, request_id %s", apiErr.StatusCode, apiErr.Type, apiErr.Message, apiErr.RequestID)
 	d.say("   wrapper.IsNotFound(err) = %t", wrapper.IsNotFound(err))
 
-	d.heading("Delete it")
-	if err := d.client.Delete(ctx, p, created.ID); err != nil {
-		return err
-	}
-	page, err = d.client.List(ctx, p, nil)
-	if err != nil {
-		return err
-	}
-	d.say("   deleted; the connector now holds %d credentials", len(page.Credentials))
-
 	if v := d.srv.Violations(); len(v) > 0 {
 		return fmt.Errorf("the fake wrote off-spec responses: %v", v)
 	}
 	d.say("\nDone: %d requests, all on spec.", d.srv.RequestCount())
+	return nil
+}
+
+// unverified shows an update against a server that, like Nylas's published
+// credential object, does not report the stored flow: ConfirmUnverified is
+// asked before anything is sent.
+func (d *demoRun) unverified() error {
+	d.heading("Update a credential on a server that does not report its flow: asked before sending")
+	silent := nylastest.NewServer()
+	defer silent.Close()
+	client, err := wrapper.New(silent.APIKey(), wrapper.WithBaseURL(silent.URL))
+	if err != nil {
+		return err
+	}
+	data := wrapper.MicrosoftAdminConsent{ClientID: "azure-app", ClientSecret: wrapper.NewSecret("consent-v1"), Tenant: "contoso.onmicrosoft.com"}
+	cred, err := client.Create(d.ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "tenant consent", Data: data})
+	if err != nil {
+		return err
+	}
+	data.ClientSecret = wrapper.NewSecret("consent-v2")
+	_, err = client.Update(d.ctx, wrapper.ProviderMicrosoft, cred.ID, wrapper.UpdateRequest{Data: data,
+		ConfirmUnverified: func(stored *wrapper.Credential) error {
+			d.say("   asked: overwrite credential %q (created %s) with adminconsent data? answer: no", stored.Name, stored.CreatedAt.Format(time.RFC3339))
+			return errors.New("the operator said no")
+		}})
+	if !errors.Is(err, wrapper.ErrFlowUnverified) {
+		return fmt.Errorf("an unverified update was not refused: %v", err)
+	}
+	d.say("   refused before the PATCH (%d requests: the create and the GET); the CLI asks on a terminal, or needs --yes", silent.RequestCount())
+	return nil
+}
+
+// rotation replaces the demo credential without downtime and retires it.
+func (d *demoRun) rotation(old *wrapper.Credential) error {
+	ctx, p := d.ctx, wrapper.ProviderGoogle
+	d.heading("Two users connected through this credential by name, one through the connector's default")
+	active, _ := d.srv.ActiveCredential(string(p))
+	d.say("   the connector's active credential is %s (the first one created)", active)
+	grants := d.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "ada@example.com", CredentialID: old.ID},
+		nylastest.Grant{Provider: "google", Email: "grace@example.com", CredentialID: old.ID},
+		nylastest.Grant{Provider: "google", Email: "linus@example.com"})
+	d.say("   grants: ada and grace name %s; linus names none, so uses the active credential", old.ID)
+
+	d.heading("Rotate to a new app's secret: create, activate, then try to retire the old credential")
+	res, err := d.client.Rotate(ctx, p, wrapper.RotateRequest{ID: old.ID, DeleteOld: true,
+		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v3")}})
+	if err != nil {
+		return err
+	}
+	for _, step := range res.Steps {
+		d.say("   - %s", step)
+	}
+	if !errors.Is(res.Kept, wrapper.ErrCredentialInUse) || res.Deleted {
+		return fmt.Errorf("the old credential was not kept for its grants: %v", res.Kept)
+	}
+	d.say("   no DELETE was sent: ada and grace would have stopped working at once")
+
+	d.heading("The two users reconnect through the new credential; retire the old one")
+	for _, g := range grants[:2] {
+		g.CredentialID = res.New.ID
+		d.srv.AddGrants(g)
+	}
+	if err := d.client.Retire(ctx, p, old.ID, nil); err != nil {
+		return err
+	}
+	d.say("   deleted %s: no grant names it and it is not active", old.ID)
+
+	d.heading("Try to retire the active credential")
+	before := d.srv.RequestCount()
+	err = d.client.Retire(ctx, p, res.New.ID, nil)
+	var inUse *wrapper.CredentialInUseError
+	if !errors.As(err, &inUse) || !inUse.Active {
+		return fmt.Errorf("the active credential was not refused: %v", err)
+	}
+	d.say("   refused before any DELETE (%d request: the connector's GET): Nylas refuses to delete it too", d.srv.RequestCount()-before)
+
+	d.heading("List the google connector's credentials, with the request id for a support ticket")
+	var resp wrapper.Response
+	page, err := d.client.List(ctx, p, nil, wrapper.WithResponseInto(&resp))
+	if err != nil {
+		return err
+	}
+	for _, cred := range page.Credentials {
+		d.say("   - %s", describeCredential(&cred))
+	}
+	d.say("   status %d, request_id %s, %d attempt(s)", resp.StatusCode, resp.RequestID, resp.Attempts)
 	return nil
 }
 

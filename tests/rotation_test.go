@@ -1,0 +1,201 @@
+package tests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nylascreds/nylascreds/nylastest"
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// rotationWorld is a fake with one active google credential ("old"), a
+// client for it, and the request count after setting up.
+type rotationWorld struct {
+	srv    *nylastest.Server
+	c      *wrapper.Client
+	old    *wrapper.Credential
+	before int
+}
+
+func newRotationWorld(t *testing.T, opts ...wrapper.Option) *rotationWorld {
+	t.Helper()
+	srv := nylastest.NewServer()
+	t.Cleanup(func() {
+		for _, v := range srv.Violations() {
+			t.Errorf("fake: %v", v)
+		}
+		srv.Close()
+	})
+	c, err := wrapper.New(srv.APIKey(), append([]wrapper.Option{wrapper.WithBaseURL(srv.URL)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := c.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "prod app",
+		Data: wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("CANARY-old-secret-1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rotationWorld{srv: srv, c: c, old: old, before: srv.RequestCount()}
+}
+
+// sent lists the requests since set-up as "METHOD path body".
+func (w *rotationWorld) sent() []string {
+	var out []string
+	reqs := w.srv.Requests()
+	for _, r := range reqs[len(reqs)-(w.srv.RequestCount()-w.before):] {
+		line := r.Method + " " + r.Path
+		if r.RawQuery != "" {
+			line += "?" + r.RawQuery
+		}
+		if len(r.Body) > 0 {
+			line += " " + string(r.Body)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+var newSecretData = wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("CANARY-new-secret-2")}
+
+// TestRotationSucceeds: read the old credential and the connector, create the
+// new credential, activate it, find no grant on the old one, delete it; each
+// request exactly as sent.
+func TestRotationSucceeds(t *testing.T) {
+	w := newRotationWorld(t)
+	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "uses-active@example.com"}, nylastest.Grant{Provider: "microsoft", Email: "m@example.com", CredentialID: w.old.ID})
+	res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Name: "prod app v2", Data: newSecretData, DeleteOld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || !res.Activated || !res.Deleted || res.Kept != nil || res.New.Name != "prod app v2" {
+		t.Errorf("result = %+v", res)
+	}
+	want := []string{
+		"GET /v3/connectors/google/creds/" + w.old.ID,
+		"GET /v3/connectors/google",
+		`POST /v3/connectors/google/creds {"credential_data":{"client_id":"app","client_secret":"CANARY-new-secret-2"},"credential_type":"connector","name":"prod app v2"}`,
+		`PATCH /v3/connectors/google {"active_credential_id":"` + res.New.ID + `"}`,
+		"GET /v3/connectors/google",
+		"GET /v3/grants?limit=200&offset=0&provider=google",
+		"GET /v3/grants?limit=200&offset=1&provider=google",
+		"DELETE /v3/connectors/google/creds/" + w.old.ID,
+	}
+	if got := w.sent(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if active, _ := w.srv.ActiveCredential("google"); active != res.New.ID || w.srv.Len("google") != 1 {
+		t.Errorf("active %s, %d credentials", active, w.srv.Len("google"))
+	}
+	if len(res.Steps) != 4 || !strings.HasSuffix(res.Steps[3], "no grant names it") {
+		t.Errorf("steps: %q", res.Steps)
+	}
+}
+
+// TestRotationActivationFailureIsRolledBack: the activation is refused, so
+// the new credential is deleted again and the old one stays active; a lost
+// answer to an activation that did happen is switched back first. Running
+// Rotate again then succeeds.
+func TestRotationActivationFailureIsRolledBack(t *testing.T) {
+	refused := nylastest.Fault{Status: 400, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: `{"request_id":"r-activate","error":{"type":"invalid_request_error","message":"nope"}}`}
+	for name, fault := range map[string]nylastest.Fault{"refused": refused, "answer lost": {Handle: true, Drop: true}} {
+		t.Run(name, func(t *testing.T) {
+			w := newRotationWorld(t, wrapper.WithRetries(0))
+			w.srv.Enqueue(nylastest.Fault{}, nylastest.Fault{}, nylastest.Fault{}, fault)
+			_, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData})
+			var rerr *wrapper.RotationError
+			if !errors.As(err, &rerr) || rerr.Step != "activate" || rerr.Next != "" || !strings.Contains(rerr.Error(), "the old credential "+w.old.ID+" is active, as before") {
+				t.Fatalf("err = %v", err)
+			}
+			if active, _ := w.srv.ActiveCredential("google"); active != w.old.ID || w.srv.Len("google") != 1 {
+				t.Errorf("after the rollback: active %s, %d credentials; want the old one alone", active, w.srv.Len("google"))
+			}
+			if !strings.Contains(err.Error(), "deleted the new credential "+rerr.NewID) {
+				t.Errorf("the error does not say the new credential was deleted: %v", err)
+			}
+			res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData})
+			if err != nil || !res.Activated {
+				t.Errorf("running again: %v, %+v", err, res)
+			}
+		})
+	}
+}
+
+// TestRetireRefusesTheActiveCredential: no DELETE is sent.
+func TestRetireRefusesTheActiveCredential(t *testing.T) {
+	w := newRotationWorld(t)
+	err := w.c.Retire(context.Background(), wrapper.ProviderGoogle, w.old.ID, nil)
+	var inUse *wrapper.CredentialInUseError
+	if !errors.As(err, &inUse) || !inUse.Active || !errors.Is(err, wrapper.ErrCredentialInUse) || !strings.Contains(err.Error(), "active credential") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := w.sent(); len(got) != 1 || got[0] != "GET /v3/connectors/google" {
+		t.Errorf("requests = %q, want the connector's GET alone", got)
+	}
+}
+
+// TestRetireRefusesWhileGrantsUseIt: grants that name the credential are
+// counted and the first named; nothing is deleted unless AllowGrants.
+func TestRetireRefusesWhileGrantsUseIt(t *testing.T) {
+	w := newRotationWorld(t)
+	second, err := w.c.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "second", Data: newSecretData})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 7 {
+		w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: fmt.Sprintf("user%d@example.com", i), CredentialID: second.ID})
+	}
+	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "other@example.com"})
+	w.before = w.srv.RequestCount()
+	err = w.c.Retire(context.Background(), wrapper.ProviderGoogle, second.ID, nil)
+	var inUse *wrapper.CredentialInUseError
+	if !errors.As(err, &inUse) || inUse.Active || inUse.Grants != 7 || len(inUse.First) != 5 || !strings.Contains(err.Error(), "7 grant(s) use credential") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, r := range w.sent() {
+		if strings.HasPrefix(r, "DELETE") {
+			t.Errorf("a DELETE was sent: %s", r)
+		}
+	}
+	if err := w.c.Retire(context.Background(), wrapper.ProviderGoogle, second.ID, &wrapper.RetireOptions{AllowGrants: true}); err != nil {
+		t.Fatalf("with AllowGrants: %v", err)
+	}
+	if _, ok := w.srv.StoredData("google", second.ID); ok {
+		t.Error("AllowGrants did not delete the credential")
+	}
+}
+
+// TestRotationKeepsAnOldCredentialGrantsUse: the rotation itself succeeds and
+// says why the old credential is kept.
+func TestRotationKeepsAnOldCredentialGrantsUse(t *testing.T) {
+	w := newRotationWorld(t)
+	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "pinned@example.com", CredentialID: w.old.ID})
+	res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData, DeleteOld: true})
+	if err != nil || res.Deleted || !errors.Is(res.Kept, wrapper.ErrCredentialInUse) || !strings.Contains(res.Kept.Error(), "pinned@example.com") {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+	if !strings.HasPrefix(res.New.Name, "prod app (rotated ") {
+		t.Errorf("derived name = %q", res.New.Name)
+	}
+}
+
+// TestRotationRefusesAnotherFlow: with a server that reports the old
+// credential's flow, data of another flow changes nothing.
+func TestRotationRefusesAnotherFlow(t *testing.T) {
+	srv := nylastest.NewServer(nylastest.WithCredentialType())
+	defer srv.Close()
+	c, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
+	old, err := c.Create(context.Background(), wrapper.ProviderGoogle, wrapper.CreateRequest{Name: "sa", Data: serviceAccount(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.RequestCount()
+	_, err = c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: old.ID, Data: newSecretData})
+	if !errors.Is(err, wrapper.ErrFlowMismatch) || srv.RequestCount() != before+1 {
+		t.Errorf("err = %v after %d requests", err, srv.RequestCount()-before)
+	}
+}

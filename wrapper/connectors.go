@@ -1,0 +1,166 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+
+	"github.com/nylascreds/nylascreds/gen"
+)
+
+// Connector is a provider's connector: which credential it uses by default.
+// Its settings may hold provider secrets and are neither surfaced nor sent.
+type Connector struct {
+	Provider           Provider `json:"provider"`
+	Name               string   `json:"name"`
+	ActiveCredentialID string   `json:"active_credential_id,omitempty"` // the default credential
+	Scope              []string `json:"scope,omitempty"`
+}
+
+// GetConnector reads provider's connector.
+func (c *Client) GetConnector(ctx context.Context, provider Provider, opts ...Option) (*Connector, error) {
+	cfg, err := c.providerConfig("get connector", provider, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.connectorCall(ctx, cfg, func(server string) (*http.Request, error) {
+		return gen.NewGetConnectorRequest(server, gen.Provider(provider))
+	})
+}
+
+// SetActiveCredential makes credential id provider's default credential,
+// with a PATCH that sends active_credential_id alone: settings or scope sent
+// would replace the stored ones whole. Grants without a credential of their
+// own follow the active credential.
+func (c *Client) SetActiveCredential(ctx context.Context, provider Provider, id string, opts ...Option) (*Connector, error) {
+	cfg, err := c.targetConfig("set active credential", provider, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.connectorCall(ctx, cfg, func(server string) (*http.Request, error) {
+		return gen.NewUpdateConnectorRequest(server, gen.Provider(provider), gen.UpdateConnectorRequest{ActiveCredentialId: &id})
+	})
+}
+
+func (c *Client) connectorCall(ctx context.Context, cfg *config, build func(string) (*http.Request, error)) (*Connector, error) {
+	var conn *Connector
+	err := c.do(ctx, cfg, call{build: build, decode: func(_ int, body []byte, sc scrubber) (string, error) {
+		var env gen.ConnectorEnvelope
+		if err := json.Unmarshal(body, &env); err != nil || env.Data.Provider == "" {
+			return env.RequestId, fmt.Errorf("%w: no connector", errNotJSON)
+		}
+		d := env.Data
+		conn = &Connector{Provider: Provider(sc.text(d.Provider, maxIDText)), Name: sc.replace(d.Name),
+			ActiveCredentialID: sc.replace(d.ActiveCredentialId), Scope: d.Scope}
+		return env.RequestId, nil
+	}})
+	return conn, err
+}
+
+// Grant is a user's grant, with what an administrator needs to decide
+// whether a credential can go. CredentialID is "" for a grant that uses the
+// connector's active credential.
+type Grant struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email,omitempty"`
+	Provider     Provider  `json:"provider"`
+	Status       string    `json:"grant_status,omitempty"` // "valid" or "invalid"
+	CredentialID string    `json:"credential_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+}
+
+// DefaultGrantPageSize is the page a grants walk asks for: organisations
+// have tens of thousands of grants.
+const DefaultGrantPageSize = 200
+
+// Grants walks provider's grants, DefaultGrantPageSize a page, with the rules
+// and bounds of All (ListOptions.MaxPages; a grant the previous page held is
+// yielded once). Memory stays that of one page. The walk ends on an empty
+// page, not a short one, so a server that caps pages silently cannot hide
+// grants. An error is yielded once, last. onPage, when not nil, is told how
+// many grants have been read after each page (for progress).
+func (c *Client) Grants(ctx context.Context, provider Provider, o *ListOptions, onPage func(read int), opts ...Option) iter.Seq2[Grant, error] {
+	return func(yield func(Grant, error) bool) {
+		lo, cfg, err := c.listConfig(provider, o, opts, DefaultGrantPageSize)
+		read, stopped := 0, false
+		var previous map[string]bool
+		if err == nil {
+			err = walk(lo, func(lo ListOptions) (map[string]bool, bool, int, func() bool, error) {
+				grants, next, err := c.grantPage(ctx, cfg, provider, lo)
+				ids := map[string]bool{}
+				for _, g := range grants {
+					ids[g.ID] = true
+				}
+				return ids, len(grants) > 0, next, func() bool {
+					read += len(grants)
+					if onPage != nil {
+						onPage(read)
+					}
+					for _, g := range grants {
+						if !previous[g.ID] && !yield(g, nil) {
+							stopped = true
+							return false
+						}
+					}
+					previous = ids
+					return true
+				}, err
+			})
+		}
+		if err != nil && !stopped {
+			yield(Grant{}, err)
+		}
+	}
+}
+
+func (c *Client) grantPage(ctx context.Context, cfg *config, provider Provider, o ListOptions) ([]Grant, int, error) {
+	params := gen.ListGrantsParams{Limit: &o.Limit, Offset: &o.Offset, Provider: (*gen.Provider)(&provider)}
+	if o.SortBy != "" {
+		params.SortBy = (*gen.SortBy)(&o.SortBy)
+	}
+	if o.OrderBy != "" {
+		params.OrderBy = (*gen.OrderBy)(&o.OrderBy)
+	}
+	var grants []Grant
+	next := o.Offset
+	err := c.do(ctx, cfg, call{
+		build: func(server string) (*http.Request, error) { return gen.NewListGrantsRequest(server, &params) },
+		decode: func(_ int, body []byte, sc scrubber) (string, error) {
+			var list gen.GrantList
+			if err := json.Unmarshal(body, &list); err != nil || list.Data == nil {
+				return list.RequestId, fmt.Errorf("%w: no data array", errNotJSON)
+			}
+			for _, g := range list.Data {
+				if g.Id == "" || g.CreatedAt == 0 {
+					return list.RequestId, errors.New("a listed grant has no id or created_at")
+				}
+				grants = append(grants, Grant{ID: sc.replace(g.Id), Email: sc.replace(g.Email), Provider: Provider(sc.text(g.Provider, maxIDText)),
+					Status: sc.text(g.GrantStatus, maxIDText), CredentialID: sc.replace(g.CredentialId),
+					CreatedAt: time.Unix(g.CreatedAt, 0).UTC(), UpdatedAt: unixOrZero(g.UpdatedAt)})
+			}
+			next = max(list.Offset, o.Offset) + len(grants)
+			return list.RequestId, nil
+		},
+	})
+	return grants, next, err
+}
+
+func unixOrZero(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// providerConfig checks the options and the provider a call names.
+func (c *Client) providerConfig(op string, provider Provider, opts []Option) (*config, error) {
+	cfg, optErr := c.callConfig(opts)
+	var probs problems
+	checkProvider(provider, &probs)
+	return cfg, errors.Join(optErr, probs.err(op))
+}

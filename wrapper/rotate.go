@@ -1,0 +1,266 @@
+package wrapper
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ErrCredentialInUse is matched (errors.Is) by a *CredentialInUseError.
+var ErrCredentialInUse = errors.New("nylascreds: the credential is in use")
+
+// CredentialInUseError is Retire's refusal to delete a credential that its
+// connector or grants use; nothing was deleted.
+type CredentialInUseError struct {
+	Provider Provider
+	ID       string
+	Active   bool    // the connector's active credential: Nylas refuses to delete it
+	Grants   int     // grants whose credential_id names it, which would stop working
+	First    []Grant // the first of them (at most 5)
+}
+
+// Error says what depends on the credential and what to do.
+func (e *CredentialInUseError) Error() string {
+	if e.Active {
+		return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: credential %s is the %s connector's active credential (Nylas refuses to delete it); make another credential active first (Rotate does)",
+			quote(e.ID), e.Provider)
+	}
+	var first []string
+	for _, g := range e.First {
+		first = append(first, g.Email+" ("+g.ID+")")
+	}
+	more := ""
+	if e.Grants > len(e.First) {
+		more = ", ..."
+	}
+	return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: %d grant(s) use credential %s and would stop working at once: %s%s",
+		e.Grants, quote(e.ID), strings.Join(first, ", "), more)
+}
+
+// Is makes errors.Is(err, ErrCredentialInUse) true.
+func (e *CredentialInUseError) Is(target error) bool { return target == ErrCredentialInUse }
+
+// RetireOptions are Retire's choices; the zero value is the safe one.
+type RetireOptions struct {
+	// AllowGrants deletes the credential although grants use it: they stop
+	// working at once.
+	AllowGrants bool
+	// OnGrantsRead, when set, is told after each page of the grants walk how
+	// many grants have been read.
+	OnGrantsRead func(read int)
+}
+
+// Retire deletes a credential nothing depends on. Before the DELETE it reads
+// the connector and refuses its active credential, then walks provider's
+// grants (see Grants) and refuses a credential that grants name, with a
+// *CredentialInUseError saying how many and which, unless o.AllowGrants.
+// A grant without credential_id uses the active credential, which is never
+// deleted. The DELETE follows Delete's rules.
+func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *RetireOptions, opts ...Option) error {
+	if o == nil {
+		o = &RetireOptions{}
+	}
+	if _, err := c.targetConfig("delete", provider, id, opts); err != nil {
+		return err
+	}
+	conn, err := c.GetConnector(ctx, provider, opts...)
+	if err != nil {
+		return err
+	}
+	inUse := &CredentialInUseError{Provider: provider, ID: id, Active: conn.ActiveCredentialID == id}
+	if !inUse.Active && !o.AllowGrants {
+		for g, err := range c.Grants(ctx, provider, nil, o.OnGrantsRead, opts...) {
+			if err != nil {
+				return err
+			}
+			if g.CredentialID == id {
+				inUse.Grants++
+				if len(inUse.First) < 5 {
+					inUse.First = append(inUse.First, g)
+				}
+			}
+		}
+	}
+	if inUse.Active || inUse.Grants > 0 {
+		return inUse
+	}
+	return c.Delete(ctx, provider, id, opts...)
+}
+
+// RotateRequest is the input of Rotate.
+type RotateRequest struct {
+	// ID is the credential being replaced. Required.
+	ID string
+	// Data is the new credential's data, of the old credential's flow.
+	// Required.
+	Data CredentialData
+	// Name is the new credential's name; "" derives it from the old one:
+	// "<old name> (rotated YYYY-MM-DD)", so that a run repeated on the same
+	// day finds the credential the first run created.
+	Name string
+	// DeleteOld then retires the old credential (see Retire) when no grant
+	// uses it; when grants do, it is kept and RotateResult.Kept says why.
+	DeleteOld bool
+	// OnGrantsRead is passed to Retire.
+	OnGrantsRead func(read int)
+}
+
+// RotateResult says what Rotate did.
+type RotateResult struct {
+	Old, New  *Credential
+	Created   bool     // the new credential was created (false: an identical one existed)
+	Activated bool     // it became the connector's active credential (the old one was)
+	Deleted   bool     // the old credential was deleted
+	Kept      error    // why the old credential was kept although DeleteOld asked (a *CredentialInUseError)
+	Steps     []string // every step, in words, in order
+}
+
+// RotationError is returned when a step of Rotate failed. What was done
+// before it has been undone where Undone says so; State says how things
+// stand and Next what to run, if anything. Err is the step's error.
+type RotationError struct {
+	Step         string // "create", "activate" or "delete old"
+	Undone       []string
+	State, Next  string
+	Err          error
+	StepsDone    []string
+	OldID, NewID string
+}
+
+// Error describes the failed step, the state it left and what to run next.
+func (e *RotationError) Error() string {
+	s := "nylascreds: rotate: " + e.Step + " failed: " + e.Err.Error()
+	if len(e.Undone) > 0 {
+		s += "; undone: " + strings.Join(e.Undone, "; ")
+	}
+	s += "; " + e.State
+	if e.Next != "" {
+		s += "; next: " + e.Next
+	}
+	return s
+}
+
+// Unwrap returns the failed step's error.
+func (e *RotationError) Unwrap() error { return e.Err }
+
+// Rotate replaces a credential without downtime: it creates a credential of
+// the same flow with req.Data, makes it the connector's active credential if
+// the old one was, and, with req.DeleteOld, retires the old one. It reads the
+// old credential and the connector first; data of another flow than the one
+// the server reports is refused with a *FlowMismatchError before anything
+// changes. When activation fails, the new credential is deleted again (and
+// the old one made active again, if the switch happened after all); the
+// *RotationError says what is in effect and what to run next. Running
+// Rotate again after a failure is safe.
+func (c *Client) Rotate(ctx context.Context, provider Provider, req RotateRequest, opts ...Option) (*RotateResult, error) {
+	cfg, err := c.targetConfig("rotate", provider, req.ID, opts)
+	if req.Data == nil {
+		err = errors.Join(err, &ValidationError{Op: "rotate", Problems: []FieldError{{"credential_data", "is required (the new credential's data)"}}})
+	}
+	if err == nil {
+		err = CheckCreate(provider, CreateRequest{Name: cmp.Or(req.Name, "new"), Data: req.Data})
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &RotateResult{}
+	if r.Old, err = c.get(ctx, cfg, provider, req.ID, req.Data.secretValues()); err != nil {
+		return nil, err
+	}
+	if t := req.Data.CredentialType(); r.Old.CredentialType != "" && r.Old.CredentialType != t {
+		return nil, &FlowMismatchError{ID: req.ID, Stored: r.Old.CredentialType, Sent: t}
+	}
+	conn, err := c.GetConnector(ctx, provider, opts...)
+	if err != nil {
+		return nil, err
+	}
+	wasActive := conn.ActiveCredentialID == r.Old.ID
+	r.step("read credential %s (%s) and the %s connector (active credential %s)", quote(r.Old.Name), r.Old.ID, provider, cmp.Or(conn.ActiveCredentialID, "none"))
+
+	var resp Response
+	name := cmp.Or(req.Name, rotatedName(r.Old.Name, time.Now()))
+	if r.New, err = c.Create(ctx, provider, CreateRequest{Name: name, Data: req.Data}, append(opts, WithResponseInto(&resp))...); err != nil {
+		return nil, r.fail("create", err, "nothing was changed", "")
+	}
+	r.Created = resp.StatusCode == http.StatusCreated
+	if r.Created {
+		r.step("created credential %s (%s)", quote(name), r.New.ID)
+	} else {
+		r.step("found the identical credential %s (%s), created by an earlier run", quote(name), r.New.ID)
+	}
+
+	if wasActive {
+		if _, err := c.SetActiveCredential(ctx, provider, r.New.ID, opts...); err != nil {
+			return nil, c.undoActivation(ctx, provider, r, err, opts)
+		}
+		r.Activated = true
+		r.step("made %s the active credential (it was %s)", r.New.ID, r.Old.ID)
+	} else {
+		r.step("left the active credential alone: %s is not it", r.Old.ID)
+	}
+
+	if req.DeleteOld {
+		switch err := c.Retire(ctx, provider, r.Old.ID, &RetireOptions{OnGrantsRead: req.OnGrantsRead}, opts...); {
+		case errors.Is(err, ErrCredentialInUse):
+			r.Kept = err
+			r.step("kept the old credential %s: %v", r.Old.ID, err)
+		case err != nil:
+			return r, r.fail("delete old", err, "the new credential is in place (active if the old one was); the old one still exists",
+				"retire it later: nylascreds delete --provider "+string(provider)+" --id "+r.Old.ID)
+		default:
+			r.Deleted = true
+			r.step("deleted the old credential %s: no grant names it", r.Old.ID)
+		}
+	}
+	return r, nil
+}
+
+// undoActivation puts things back after a failed activation: the old
+// credential active again if the switch happened after all, then the new
+// credential deleted if this run created it.
+func (c *Client) undoActivation(ctx context.Context, provider Provider, r *RotateResult, cause error, opts []Option) error {
+	e := r.fail("activate", cause, "", "")
+	e.State = "the old credential " + r.Old.ID + " is active, as before"
+	if conn, err := c.GetConnector(ctx, provider, opts...); err != nil || conn.ActiveCredentialID == r.New.ID {
+		if _, err := c.SetActiveCredential(ctx, provider, r.Old.ID, opts...); err != nil {
+			e.State = "the active credential is unknown (the new one, " + r.New.ID + ", may be active)"
+			e.Next = "check it with: nylascreds connector --provider " + string(provider) + ", then run rotate again"
+			return e
+		}
+		e.Undone = append(e.Undone, "made "+r.Old.ID+" the active credential again")
+	}
+	if !r.Created {
+		e.State += "; the new credential " + r.New.ID + " existed before this run and is kept"
+	} else if err := c.Delete(ctx, provider, r.New.ID, opts...); err != nil {
+		e.State += "; the new credential " + r.New.ID + " still exists"
+		e.Next = "delete it: nylascreds delete --provider " + string(provider) + " --id " + r.New.ID + ", or run rotate again"
+	} else {
+		e.Undone = append(e.Undone, "deleted the new credential "+r.New.ID)
+	}
+	return e
+}
+
+func (r *RotateResult) step(format string, args ...any) {
+	r.Steps = append(r.Steps, fmt.Sprintf(format, args...))
+}
+
+func (r *RotateResult) fail(step string, err error, state, next string) *RotationError {
+	e := &RotationError{Step: step, Err: err, State: state, Next: next, StepsDone: r.Steps, OldID: r.Old.ID}
+	if r.New != nil {
+		e.NewID = r.New.ID
+	}
+	return e
+}
+
+// rotatedSuffix matches the suffix rotatedName adds, so that rotating a
+// rotated credential does not stack suffixes.
+var rotatedSuffix = regexp.MustCompile(` \(rotated \d{4}-\d{2}-\d{2}\)$`)
+
+func rotatedName(old string, now time.Time) string {
+	return rotatedSuffix.ReplaceAllString(old, "") + " (rotated " + now.UTC().Format(time.DateOnly) + ")"
+}
