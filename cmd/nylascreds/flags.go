@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -291,9 +289,9 @@ type inputs struct {
 const maxInputFile = 1 << 20
 
 // read reads the file given to flagName ("-" is stdin). The problem, when
-// there is one, names the flag and the reason; it repeats the path only when
-// the path evidently names something on disk, so that a secret pasted where
-// a path belongs is not printed back.
+// there is one, names the flag and the reason, never the path: a secret
+// pasted where a path belongs (a base64 secret may well start with "/")
+// must not be printed back.
 func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 	var r io.Reader
 	if path == "-" {
@@ -303,27 +301,23 @@ func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 		in.stdinBy = flagName
 		r = c.stdin
 	} else {
-		info, err := os.Stat(path)
-		if err != nil {
-			return nil, flagName + ": " + fileProblem(path, err)
-		}
-		if info.IsDir() {
-			return nil, flagName + ": " + strconv.Quote(path) + " is a directory: give the path of the file inside it"
-		}
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, flagName + ": " + fileProblem(path, err)
+			return nil, fileProblem(flagName, path, err)
 		}
 		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.IsDir() {
+			return nil, flagName + ": the path is a directory: give the path of the file inside it"
+		}
 		r = f
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, maxInputFile+1))
 	if err != nil {
-		return nil, flagName + ": " + fileProblem(path, err)
+		return nil, fileProblem(flagName, path, err)
 	}
 	if n > maxInputFile {
-		return nil, flagName + ": " + shownPath(path) + " is larger than 1 MiB"
+		return nil, flagName + ": the file is larger than 1 MiB"
 	}
 	return buf.Bytes(), ""
 }
@@ -360,8 +354,9 @@ func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
 	return value, ""
 }
 
-// fileProblem says why a file cannot be read, in words.
-func fileProblem(path string, err error) string {
+// fileProblem says why the file given to flagName cannot be read, in words,
+// without its path.
+func fileProblem(flagName, path string, err error) string {
 	var reason string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -376,37 +371,14 @@ func fileProblem(path string, err error) string {
 		reason = err.Error()
 	}
 	if path == "-" {
-		return "cannot read stdin: " + reason
+		return flagName + ": cannot read stdin: " + reason
 	}
-	if !pathIsEvident(path) {
-		return reason + " (the value given is not repeated: if it was the secret itself, pass the path of a file that holds it)"
+	problem := flagName + ": cannot read the file: " + reason
+	if secretFileFlags[flagName] {
+		problem += " (the path is not repeated: if it was the secret itself, pass the path of a file that holds it)"
 	}
-	return "cannot read " + strconv.Quote(path) + ": " + reason
+	return problem
 }
 
-// shownPath quotes a path for a message, or says "the file" when the path
-// might be a secret given by mistake.
-func shownPath(path string) string {
-	if path == "-" {
-		return "stdin"
-	}
-	if !pathIsEvident(path) {
-		return "the file"
-	}
-	return strconv.Quote(path)
-}
-
-// pathIsEvident reports whether path names something on disk, or a file in a
-// directory that exists: such a value is a path, not a secret pasted where a
-// path belongs.
-func pathIsEvident(path string) bool {
-	if _, err := os.Lstat(path); err == nil {
-		return true
-	}
-	dir := filepath.Dir(path)
-	if dir == "." {
-		return false
-	}
-	info, err := os.Stat(dir)
-	return err == nil && info.IsDir()
-}
+// secretFileFlags are the flags whose file holds a secret.
+var secretFileFlags = map[string]bool{"--api-key-file": true, "--client-secret-file": true}
