@@ -342,3 +342,31 @@ func BenchmarkStartup(b *testing.B) {
 		}
 	})
 }
+
+// TestEscapeJSON: every control and format character at or above DEL is
+// escaped, the rest of the text is kept byte for byte, and a decoder reads
+// back the same string.
+func TestEscapeJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain é 中 😀":         `"plain é 中 😀"`,
+		"\u009b31m":           `"\u009b31m"`,
+		"a\u202eb\u2066c":     `"a\u202eb\u2066c"`,
+		"\u007f\u0085\u00ad":  `"\u007f\u0085\u00ad"`,
+		"tag\U000E0001":       `"tag\udb40\udc01"`,
+		"<&>\n\u2028":         `"\u003c\u0026\u003e\n\u2028"`,
+		"\ufeffbom\u200bzwsp": `"\ufeffbom\u200bzwsp"`,
+	} {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := escapeJSON(b)
+		if string(got) != want {
+			t.Errorf("%q: got %s, want %s", in, got, want)
+		}
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil || back != in {
+			t.Errorf("%q: decodes to %q (%v)", in, back, err)
+		}
+	}
+}

@@ -168,7 +168,8 @@ func cmdNewFake(ts *testscript.TestScript, neg bool, args []string) {
 
 // fault SPEC...: script the fake's next answers, one per request:
 // ok, delay=DURATION, lost (act, then drop the connection), drop, html502,
-// untyped200=ID (a credential without credential_type), forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
+// untyped200=ID (a credential without credential_type), controls200=ID (a
+// credential whose name holds C1 controls, DEL and format characters), forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
 // or a status (401, 429, 500, 503) answered in the Nylas error envelope.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
@@ -201,6 +202,9 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		case strings.HasPrefix(spec, "untyped200="): // a credential as Nylas publishes it: no credential_type
 			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
 				Body: `{"request_id":"fault-untyped","data":{"id":"` + strings.TrimPrefix(spec, "untyped200=") + `","name":"n","created_at":1767225600,"updated_at":1767225600}}`})
+		case strings.HasPrefix(spec, "controls200="): // a name with C1 controls, DEL and format characters
+			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
+				Body: `{"request_id":"fault-controls","data":{"id":"` + strings.TrimPrefix(spec, "controls200=") + `","name":"a\u009b31mb\u202ec\u0085d\u007fe\udb40\udc01f","created_at":1767225600,"updated_at":1767225600}}`})
 		case spec == "html502":
 			faults = append(faults, nylastest.Fault{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-9"}},
 				Body: "<html>\n<b>Bad Gateway</b>\n</html>"})

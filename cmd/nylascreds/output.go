@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/wrapper"
 )
@@ -43,7 +45,7 @@ func (p *printer) one(cred *wrapper.Credential) {
 	switch p.format {
 	case formatJSON:
 		b, err := json.MarshalIndent(cred, "", "  ")
-		p.write(b, err, "\n")
+		p.write(escapeJSON(b), err, "\n")
 	default:
 		p.add(*cred)
 	}
@@ -61,10 +63,10 @@ func (p *printer) add(cred wrapper.Credential) {
 		} else {
 			p.write([]byte(",\n  "), nil, "")
 		}
-		p.write(b, err, "")
+		p.write(escapeJSON(b), err, "")
 	case formatNDJSON:
 		b, err := json.Marshal(cred)
-		p.write(b, err, "\n")
+		p.write(escapeJSON(b), err, "\n")
 	case formatTable:
 		if !p.started {
 			p.started = true
@@ -107,6 +109,36 @@ func (p *printer) write(b []byte, err error, suffix string) {
 	if _, err := p.w.Write(append(b, suffix...)); err != nil {
 		p.err = err
 	}
+}
+
+// escapeJSON rewrites, in JSON that encoding/json wrote, every control and
+// format character it leaves raw (DEL, C1 controls such as U+009B, which
+// some terminals take for ESC [, and bidirectional overrides such as
+// U+202E) as a \u escape, so that server text cannot drive a terminal or
+// reorder what a reader sees; a JSON decoder reads the same text. Outside
+// strings, JSON is ASCII, so only string contents change.
+func escapeJSON(b []byte) []byte {
+	var out []byte // nil until the first escape
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		// Below DEL, encoding/json has escaped every control character but
+		// the layout's own newlines.
+		if r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, `\u%04x`, u)
+			}
+		} else if out != nil {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 // tableRow lays out one row. Every column but the last has a fixed width
