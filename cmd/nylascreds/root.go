@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -148,6 +149,7 @@ func (c *cli) newRoot() *cobra.Command {
 			cmd.Example = completionExample
 			for _, shell := range cmd.Commands() {
 				shell.Example = "  nylascreds completion " + shell.Name() + " --help   # how to load it"
+				shell.Args = noArgs
 			}
 		}
 	}
@@ -163,19 +165,23 @@ const completionExample = `  # bash, this shell only (needs the bash-completion 
   # fish
   nylascreds completion fish > ~/.config/fish/completions/nylascreds.fish`
 
-// noArgs refuses positional arguments: every input is a flag.
+// noArgs refuses positional arguments: every input is a flag. A stray word
+// may be a secret pasted in the wrong place, so it is never repeated, but
+// for an unknown command close to a real one (a few typos away, or a
+// prefix), which cannot be.
 func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		if !cmd.HasParent() {
-			problem := "unknown command " + quoteArg(args[0])
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				problem += ": did you mean " + strings.Join(s, " or ") + "?"
-			}
-			return usageErr(cmd, problem)
+	switch {
+	case len(args) == 0:
+		return nil
+	case !cmd.HasParent():
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usageErr(cmd, "unknown command "+strconv.Quote(args[0])+": did you mean "+strings.Join(s, " or ")+"?")
 		}
-		return usageErr(cmd, "unexpected argument "+quoteArg(args[0])+": every input is a flag")
+		return usageErr(cmd, "unknown command (the word is not repeated here: it may be a secret)")
+	case len(args) == 1:
+		return usageErr(cmd, "unexpected argument: every input is a flag, and a value with spaces needs quotes (the argument is not repeated here: it may be a secret)")
 	}
-	return nil
+	return usageErr(cmd, strconv.Itoa(len(args))+" unexpected arguments: every input is a flag, and a value with spaces needs quotes (the arguments are not repeated here: one may be a secret)")
 }
 
 // flagProblem rewrites pflag's messages where they would leak Go terms or
