@@ -196,15 +196,17 @@ func flagProblem(err error) string {
 			return "unknown flag -" + name + ": long flags take two dashes: --" + name
 		}
 	}
-	// invalid argument "x" for "-o, --output" flag: REASON
+	// invalid argument "x" for "-o, --output" flag: REASON. The value is
+	// not repeated: a secret pasted as the wrong flag's value is no rarer
+	// than one pasted as a path.
 	if m := invalidArgument.FindStringSubmatch(msg); m != nil {
-		reason := m[3]
+		reason := m[2]
 		if strings.HasPrefix(reason, "strconv.ParseBool") {
 			reason = "want true or false"
 		}
-		return m[2] + " " + m[1] + ": " + reason
+		return m[1] + ": " + reason
 	}
 	return msg
 }
 
-var invalidArgument = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+var invalidArgument = regexp.MustCompile(`^invalid argument "(?:[^"\\]|\\.)*" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
