@@ -18,7 +18,8 @@ type call struct {
 	client    *wrapper.Client
 	provider  wrapper.Provider
 	region    wrapper.Region
-	viaRegion bool // the base URL came from the region, not --base-url
+	viaRegion bool   // the base URL came from the region, not --base-url
+	keyOrigin string // where the API key was read from
 	out       *printer
 }
 
@@ -36,7 +37,7 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 	}
 	return &call{
 		client: client, provider: wrapper.Provider(f.provider), region: region, viaRegion: f.conn.baseURL == "",
-		out: &printer{w: c.stdout, format: f.output.value},
+		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: f.output.value},
 	}, nil
 }
 
@@ -50,7 +51,17 @@ func (k *call) fail(cmd *cobra.Command, err error) error {
 	if errors.As(err, &verr) {
 		return usageErr(cmd, validationProblems(verr)...)
 	}
-	return failure(errorLine(cmd.Name(), err, k.region, k.viaRegion))
+	return failure(k.errorLine(cmd.Name(), err))
+}
+
+// errorLine is the error line of a failed call; after a 401 it says where
+// the API key was read from.
+func (k *call) errorLine(cmd string, err error) string {
+	line := errorLine(cmd, err, k.region, k.viaRegion)
+	if wrapper.IsUnauthorized(err) {
+		line += " (the API key was read from " + k.keyOrigin + ")"
+	}
+	return line
 }
 
 // done prints one credential, or fails.
@@ -84,6 +95,7 @@ func (c *cli) create(cmd *cobra.Command, f *apiFlags) error {
 		return err
 	}
 	cred, err := k.client.Create(c.ctx, k.provider, wrapper.CreateRequest{Name: f.name, Data: data})
+	c.sayOrigins(in, err)
 	return k.done(cmd, cred, err)
 }
 
@@ -111,6 +123,7 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	if errors.As(err, &unverified) {
 		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}
 	}
+	c.sayOrigins(in, err)
 	return k.done(cmd, cred, err)
 }
 
@@ -201,7 +214,7 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 			if fetched == 0 {
 				return k.fail(cmd, err)
 			}
-			line := errorLine("list", err, k.region, k.viaRegion)
+			line := k.errorLine("list", err)
 			switch {
 			case errors.Is(err, wrapper.ErrPaginationStalled):
 				line = "the server sent a full page with no new credential, so the walk stopped (it would never end)"

@@ -198,7 +198,7 @@ func secretOnCommandLine(args []string) string {
 		case "api-key", "apikey", "key":
 			return "the API key is never taken from a flag value (shell history and ps would show it): set $NYLAS_API_KEY or pass --api-key-file PATH"
 		case "client-secret", "secret":
-			return "the client secret is never taken from a flag value: pass --client-secret-file PATH (\"-\" for stdin) or set $NYLAS_CLIENT_SECRET"
+			return "the client secret is never taken from a flag value: pass --client-secret-file PATH (\"-\" for stdin) or set $NYLASCREDS_CLIENT_SECRET"
 		}
 	}
 	return ""

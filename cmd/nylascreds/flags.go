@@ -42,7 +42,7 @@ func (f *connFlags) register(cmd *cobra.Command) {
 
 // client builds the wrapper client, or returns the usage problems.
 func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, problems []string) {
-	key, problem := in.secret(c, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
+	key, problem := in.secret(c, apiKey, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
 	switch {
 	case problem != "":
 		problems = append(problems, problem)
@@ -67,6 +67,7 @@ func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrappe
 		opts = append(opts, wrapper.WithBaseURL(f.baseURL))
 	}
 	if f.verbose {
+		c.say("API key read from %s", in.origins[apiKey])
 		opts = append(opts, wrapper.WithLogger(attemptLogger(c.stderr)))
 	}
 	client, err := wrapper.New(key, opts...)
@@ -113,16 +114,19 @@ type dataFlags struct {
 	settingsFile     string
 }
 
-const secretFileRules = `Secret files (--api-key-file, --client-secret-file) and $NYLAS_API_KEY, $NYLAS_CLIENT_SECRET:
-one trailing newline (LF or CRLF) is removed and nothing else; a secret that still
-holds a line break, or starts or ends with a space or tab, is refused. A file flag
-wins over its environment variable. "-" reads the file from stdin (one flag at a time).`
+const secretFileRules = `Secrets: the API key from --api-key-file or $NYLAS_API_KEY; the provider app's client
+secret from --client-secret-file or $NYLASCREDS_CLIENT_SECRET ($NYLAS_CLIENT_SECRET is
+not read: in Nylas projects it holds the Nylas application's own secret). A file flag
+wins over its environment variable; "-" reads the file from stdin (one flag at a time).
+One trailing newline (LF or CRLF) is removed and nothing else; a secret that still
+holds a line break, or starts or ends with a space or tab, is refused. stderr says
+where the client secret and the private key were read from, never what they are.`
 
 func (d *dataFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	enumVar(cmd, &d.typ, "type", "", "", flowNames, "credential flow `TYPE`: connector, serviceaccount or adminconsent")
 	fl.StringVar(&d.clientID, "client-id", "", "OAuth client `ID` (connector, adminconsent)")
-	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", "read the client secret from the file at `PATH` (\"-\" for stdin); wins over $NYLAS_CLIENT_SECRET")
+	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", "read the client secret from the file at `PATH` (\"-\" for stdin); wins over $NYLASCREDS_CLIENT_SECRET")
 	fl.StringVar(&d.tenant, "tenant", "", "Microsoft `TENANT` (adminconsent: required, \"common\" for v1.0; connector: optional setting)")
 	fl.StringVar(&d.keyFile, "key-file", "", "the Google service-account key file at `PATH`, as downloaded (serviceaccount; \"-\" for stdin)")
 	fl.StringArrayVar(&d.settings, "setting", nil, "connector: a further provider setting, `KEY=VALUE` (sent as a string) or KEY:=JSON (sent as that JSON value); repeatable; never a secret")
@@ -178,6 +182,7 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 		if problem != "" {
 			return nil, []string{problem}
 		}
+		in.from(privateKey, origin("--key-file", d.keyFile))
 		sa, err := wrapper.ParseGoogleServiceAccountKey(file)
 		if err != nil {
 			var verr *wrapper.ValidationError
@@ -202,7 +207,7 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 			settings, settingProblems = d.buildSettings(c, in)
 			problems = append(problems, settingProblems...)
 		}
-		secret, problem := in.secret(c, "--client-secret-file", d.clientSecretFile, "NYLAS_CLIENT_SECRET")
+		secret, problem := in.secret(c, clientSecret, "--client-secret-file", d.clientSecretFile, clientSecretEnv)
 		if problem != "" {
 			problems = append(problems, problem)
 		}
@@ -282,7 +287,53 @@ func (d *dataFlags) buildSettings(c *cli, in *inputs) (map[string]any, []string)
 // inputs reads the files and variables a command takes its secrets and key
 // files from, making sure stdin is read by one flag only.
 type inputs struct {
-	stdinBy string // the flag that read stdin
+	stdinBy string            // the flag that read stdin
+	origins map[string]string // where each secret read came from, by what it is
+}
+
+// The secrets a command reads, and the variable of the provider app's
+// client secret. $NYLAS_CLIENT_SECRET is not read: in Nylas projects it
+// usually holds the Nylas application's own client secret, which sent as
+// the provider app's would be stored without a word.
+const (
+	apiKey          = "API key"
+	clientSecret    = "client secret"
+	privateKey      = "private key"
+	clientSecretEnv = "NYLASCREDS_CLIENT_SECRET"
+)
+
+func (in *inputs) from(what, origin string) {
+	if in.origins == nil {
+		in.origins = map[string]string{}
+	}
+	in.origins[what] = origin
+}
+
+// origin says where the file given to flagName was read from, without its
+// path.
+func origin(flagName, path string) string {
+	if path == "-" {
+		return "stdin (" + flagName + " -)"
+	}
+	return "the file given to " + flagName
+}
+
+// sayOrigins says on stderr where each secret that a create or update sent
+// was read from, so that a secret from an unexpected place (a variable left
+// set in the shell) is noticed; nothing when the request was refused before
+// it was sent (err a *wrapper.ValidationError; the flow guard's refusals
+// return earlier). The API key is not announced: a wrong one is refused at
+// once, and the 401 line says where it came from.
+func (c *cli) sayOrigins(in *inputs, err error) {
+	var verr *wrapper.ValidationError
+	if errors.As(err, &verr) {
+		return
+	}
+	for _, what := range []string{clientSecret, privateKey} {
+		if o := in.origins[what]; o != "" {
+			c.say("%s read from %s", what, o)
+		}
+	}
 }
 
 // maxInputFile bounds every file the CLI reads.
@@ -322,17 +373,18 @@ func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 	return buf.Bytes(), ""
 }
 
-// secret returns a secret from the file given to flagName, else from the
-// environment variable env, following secretFileRules.
-func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
-	source := "$" + env
+// secret returns the secret named what from the file given to flagName,
+// else from the environment variable env, following secretFileRules, and
+// records where it came from.
+func (in *inputs) secret(c *cli, what, flagName, path, env string) (string, string) {
+	source, from := "$"+env, "$"+env
 	var value string
 	if path != "" {
 		b, problem := in.read(c, flagName, path)
 		if problem != "" {
 			return "", problem
 		}
-		source, value = flagName, string(b)
+		source, from, value = flagName, origin(flagName, path), string(b)
 		if len(b) == 0 {
 			return "", flagName + ": the file is empty"
 		}
@@ -350,6 +402,9 @@ func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
 	}
 	if len(value) >= 4 { // shorter, it would blank out ordinary words
 		c.secrets = append(c.secrets, value)
+	}
+	if value != "" {
+		in.from(what, from)
 	}
 	return value, ""
 }

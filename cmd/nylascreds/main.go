@@ -4,7 +4,7 @@
 //
 // The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag
 // value, which shell history and ps would show. Client secrets likewise come
-// from --client-secret-file or $NYLAS_CLIENT_SECRET.
+// from --client-secret-file or $NYLASCREDS_CLIENT_SECRET.
 //
 // Exit status: 0 on success; 1 when the API, the network or the machine
 // failed; 2 for a usage or validation error, in which case nothing was sent.

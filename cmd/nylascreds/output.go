@@ -258,7 +258,7 @@ var flagOf = map[string]string{
 	"credential_type":               "--type",
 	"credential_data":               "--type",
 	"credential_data.client_id":     "--client-id",
-	"credential_data.client_secret": "--client-secret-file (or $NYLAS_CLIENT_SECRET)",
+	"credential_data.client_secret": "--client-secret-file (or $NYLASCREDS_CLIENT_SECRET)",
 	"credential_data.tenant":        "--tenant",
 }
 

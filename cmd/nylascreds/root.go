@@ -34,7 +34,8 @@ create, get, list, update (PATCH) and delete them, from a shell or a script.
 
 The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag value
 (shell history and ps would show it); client secrets likewise come from
---client-secret-file or $NYLAS_CLIENT_SECRET.
+--client-secret-file or $NYLASCREDS_CLIENT_SECRET ($NYLAS_CLIENT_SECRET, which in
+Nylas projects holds the Nylas application's own secret, is not read).
 
 Output goes to stdout (-o json, ndjson or table); messages go to stderr.
 Exit status: 0 success; 1 the API, the network or the machine failed;
