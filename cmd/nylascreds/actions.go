@@ -51,7 +51,7 @@ func (k *call) fail(cmd *cobra.Command, err error) error {
 	if errors.As(err, &verr) {
 		return usageErr(cmd, validationProblems(verr)...)
 	}
-	return failure(k.errorLine(cmd.Name(), err))
+	return callFailure(err, k.errorLine(cmd.Name(), err))
 }
 
 // errorLine is the error line of a failed call; after a 401 it says where
@@ -222,7 +222,7 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 				line = fmt.Sprintf("the walk stopped after %d pages, its limit", wrapper.DefaultMaxPages)
 			}
 			k.out.end()
-			return failure(fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
+			return callFailure(err, fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
 		}
 		fetched++
 		prog.clear() // stdout may be the same terminal: rows never follow the progress text

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -368,5 +369,82 @@ func TestEscapeJSON(t *testing.T) {
 		if err := json.Unmarshal(got, &back); err != nil || back != in {
 			t.Errorf("%q: decodes to %q (%v)", in, back, err)
 		}
+	}
+}
+
+// TestExitCodes: 0 success, 1 failure, 2 usage, 3 not found (an API 404),
+// 130 when SIGINT interrupted the command.
+func TestExitCodes(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	getenv := func(k string) string { return map[string]string{"NYLAS_API_KEY": srv.APIKey()}[k] }
+	exit := func(ctx context.Context, args ...string) (int, string) {
+		var stderr bytes.Buffer
+		code := run(ctx, append(args, "--base-url", srv.URL, "--retries", "0"), getenv, strings.NewReader("s3cr3t-value\n"), io.Discard, &stderr)
+		return code, stderr.String()
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if code := run(ctx, []string{"create", "--provider", "google", "--name", "n", "--type", "connector", "--client-id", "c", "--client-secret-file", "-", "--base-url", srv.URL},
+		getenv, strings.NewReader("s3cr3t-value\n"), &out, io.Discard); code != 0 {
+		t.Fatalf("create: exit %d", code)
+	}
+	var cred struct{ ID string }
+	if err := json.Unmarshal(out.Bytes(), &cred); err != nil {
+		t.Fatal(err)
+	}
+	interruptedCtx, cancel := context.WithCancelCause(ctx)
+	cancel(interrupted{syscall.SIGINT})
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		args []string
+		want int
+	}{
+		{"get", ctx, []string{"get", "--provider", "google", "--id", cred.ID}, exitOK},
+		{"usage", ctx, []string{"get", "--provider", "google"}, exitUsage},
+		{"get missing", ctx, []string{"get", "--provider", "google", "--id", "missing"}, exitNotFound},
+		{"update missing", ctx, []string{"update", "--provider", "google", "--id", "missing", "--name", "x"}, exitNotFound},
+		{"delete", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitOK},
+		{"delete again", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitNotFound},
+		{"interrupted", interruptedCtx, []string{"list", "--provider", "google"}, 130},
+	} {
+		if code, stderr := exit(tc.ctx, tc.args...); code != tc.want {
+			t.Errorf("%s: exit %d, want %d; stderr %q", tc.name, code, tc.want, stderr)
+		}
+	}
+	srv.Enqueue(nylastest.Fault{Status: 500})
+	if code, stderr := exit(ctx, "list", "--provider", "google"); code != exitAPI {
+		t.Errorf("500: exit %d, want 1; stderr %q", code, stderr)
+	}
+}
+
+// TestInterruptExitStatus: the built command, interrupted by SIGINT while
+// it waits for the API, says so and exits 130.
+func TestInterruptExitStatus(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	srv.Enqueue(nylastest.Fault{Delay: 20 * time.Second})
+	cmd := exec.Command("nylascreds", "get", "--provider", "google", "--id", "x", "--base-url", srv.URL) // on $PATH: see TestMain
+	cmd.Env = append(os.Environ(), "NYLAS_API_KEY="+srv.APIKey())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); srv.RequestCount() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never arrived")
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if want := "error: GET /v3/connectors/google/creds/x: interrupted\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -12,12 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -56,9 +53,8 @@ func TestMain(m *testing.M) {
 // scriptCLI is the nylascreds of the scripts: the real command line, with its
 // output copied to the transcript file.
 func scriptCLI() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	c, stop := processCLI()
 	defer stop()
-	c := processCLI(ctx)
 	if path := os.Getenv(transcriptEnv); path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nylascreds/nylascreds/wrapper"
 )
 
 // exitError ends a command with an exit status and the lines to print on
@@ -29,6 +32,16 @@ func usageErr(cmd *cobra.Command, problems ...string) error {
 // failure is an API, network or runtime failure: exit 1.
 func failure(line string) error { return &exitError{code: exitAPI, lines: []string{line}} }
 
+// callFailure is the failure of a call, err: exit 3 when the API answered
+// 404, so that a script can tell "not there" (an idempotent delete, say)
+// from any other failure without reading stderr; else exit 1.
+func callFailure(err error, line string) error {
+	if wrapper.IsNotFound(err) {
+		return &exitError{code: exitNotFound, lines: []string{line}}
+	}
+	return failure(line)
+}
+
 const rootLong = `nylascreds administers Nylas connector credentials (/v3/connectors/{provider}/creds):
 create, get, list, update (PATCH) and delete them, from a shell or a script.
 
@@ -38,8 +51,13 @@ The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag value
 Nylas projects holds the Nylas application's own secret, is not read).
 
 Output goes to stdout (-o json, ndjson or table); messages go to stderr.
-Exit status: 0 success; 1 the API, the network or the machine failed;
-2 usage or validation error (nothing was sent).`
+
+Exit status:
+  0    success
+  1    the API, the network or the machine failed
+  2    usage or validation error (nothing was sent)
+  3    not found: the API answered 404 (a delete of a deleted credential, say)
+  130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM`
 
 // run executes one command line and returns the exit status.
 func (c *cli) run(args []string) int {
@@ -67,6 +85,10 @@ func (c *cli) run(args []string) int {
 		ee = &exitError{code: exitUsage, lines: []string{cliWords(err.Error())}, usage: "nylascreds"}
 	}
 	c.printErrors(ee)
+	var sig interrupted
+	if errors.As(context.Cause(c.ctx), &sig) {
+		return exitSignal + int(sig.sig)
+	}
 	return ee.code
 }
 
