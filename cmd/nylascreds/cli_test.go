@@ -99,7 +99,11 @@ func TestJSONArrayBytes(t *testing.T) {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(append([]wrapper.Credential{}, all[:n]...)); err != nil {
+		wantJSON := []credentialJSON{}
+		for _, c := range all[:n] {
+			wantJSON = append(wantJSON, asJSON(c))
+		}
+		if err := enc.Encode(wantJSON); err != nil {
 			t.Fatal(err)
 		}
 		var got bytes.Buffer

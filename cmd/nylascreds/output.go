@@ -40,11 +40,28 @@ type printer struct {
 	err     error
 }
 
+// credentialJSON is a credential as json and ndjson print it: the API's
+// fields, with the times as the API sends them, Unix seconds. Only tables
+// format them.
+type credentialJSON struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	CreatedAt      int64  `json:"created_at"`
+	UpdatedAt      int64  `json:"updated_at"`
+	CredentialType string `json:"credential_type,omitempty"`
+	HashedData     string `json:"hashed_data,omitempty"`
+}
+
+func asJSON(c wrapper.Credential) credentialJSON {
+	return credentialJSON{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix(),
+		CredentialType: string(c.CredentialType), HashedData: c.HashedData}
+}
+
 // one prints a single credential.
 func (p *printer) one(cred *wrapper.Credential) {
 	switch p.format {
 	case formatJSON:
-		b, err := json.MarshalIndent(cred, "", "  ")
+		b, err := json.MarshalIndent(asJSON(*cred), "", "  ")
 		p.write(escapeJSON(b), err, "\n")
 	default:
 		p.add(*cred)
@@ -56,7 +73,7 @@ func (p *printer) add(cred wrapper.Credential) {
 	p.count++
 	switch p.format {
 	case formatJSON:
-		b, err := json.MarshalIndent(cred, "  ", "  ")
+		b, err := json.MarshalIndent(asJSON(cred), "  ", "  ")
 		if !p.started {
 			p.started = true
 			p.write([]byte("[\n  "), nil, "")
@@ -65,7 +82,7 @@ func (p *printer) add(cred wrapper.Credential) {
 		}
 		p.write(escapeJSON(b), err, "")
 	case formatNDJSON:
-		b, err := json.Marshal(cred)
+		b, err := json.Marshal(asJSON(cred))
 		p.write(escapeJSON(b), err, "\n")
 	case formatTable:
 		if !p.started {
