@@ -35,9 +35,16 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 	if len(problems) > 0 {
 		return nil, usageErr(cmd, problems...)
 	}
+	format := f.output.value
+	if format == "" {
+		format = formatJSON
+		if c.stdoutIsTerminal {
+			format = formatTable
+		}
+	}
 	return &call{
 		client: client, provider: wrapper.Provider(f.provider), region: region, viaRegion: f.conn.baseURL == "",
-		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: f.output.value},
+		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: format},
 	}, nil
 }
 

@@ -45,7 +45,7 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 
 // addCommon registers the output and connection flags, after the command's own.
 func (f *apiFlags) addCommon(cmd *cobra.Command) {
-	enumVar(cmd, &f.output, "output", "o", formatJSON, formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table")
+	enumVar(cmd, &f.output, "output", "o", "", formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table (default: table when stdout is a terminal, else json)")
 	f.conn.register(cmd)
 }
 

@@ -50,6 +50,7 @@ func processCLI() (_ *cli, stop func()) {
 	}()
 	c := &cli{
 		ctx: ctx, getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
 		stdinIsTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 	}
@@ -86,6 +87,9 @@ type cli struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// stdoutIsTerminal makes a table the default output, for a person;
+	// a file or a pipe gets JSON, for a program.
+	stdoutIsTerminal bool
 	// stderrIsTerminal turns on the progress display of list --all. It is
 	// never set when stderr is a file or a pipe.
 	stderrIsTerminal bool

@@ -41,8 +41,12 @@ var goVocabulary = regexp.MustCompile(`\bWith[A-Z]\w+|\b(UpdateRequest|CreateReq
 // appends everything it prints, for the leak check.
 const transcriptEnv = "NYLASCREDS_TEST_TRANSCRIPT"
 
-// ttyEnv makes the scripts' nylascreds believe stderr is a terminal.
-const ttyEnv = "NYLASCREDS_TEST_STDERR_TTY"
+// ttyEnv and stdoutTTYEnv make the scripts' nylascreds believe stderr or
+// stdout is a terminal.
+const (
+	ttyEnv       = "NYLASCREDS_TEST_STDERR_TTY"
+	stdoutTTYEnv = "NYLASCREDS_TEST_STDOUT_TTY"
+)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -63,7 +67,8 @@ func scriptCLI() int {
 		defer f.Close()
 		c.stdout, c.stderr = io.MultiWriter(os.Stdout, f), io.MultiWriter(os.Stderr, f)
 	}
-	c.stderrIsTerminal = os.Getenv(ttyEnv) == "1"
+	c.stderrIsTerminal = c.stderrIsTerminal || os.Getenv(ttyEnv) == "1"
+	c.stdoutIsTerminal = c.stdoutIsTerminal || os.Getenv(stdoutTTYEnv) == "1"
 	return c.run(os.Args[1:])
 }
 
