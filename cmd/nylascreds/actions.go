@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -254,24 +255,28 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 	return k.out.writeErr()
 }
 
-// progress shows, on a terminal only, how far a long walk has come.
+// progress shows, on a terminal only, how far a long walk has come. It
+// writes no escape sequence, only carriage returns and spaces, so it needs
+// nothing of the terminal (TERM=dumb included) and has no colour for
+// NO_COLOR to turn off.
 type progress struct {
 	c     *cli
 	on    bool
-	shown bool
+	shown int // the width of the text shown, 0 for none
 }
 
 func (p *progress) show(count int) {
 	if !p.on {
 		return
 	}
-	p.shown = true
-	_, _ = fmt.Fprintf(p.c.stderr, "\r\x1b[Klisting: %d credentials so far…", count)
+	text := fmt.Sprintf("listing: %d credentials so far…", count)
+	p.shown = utf8.RuneCountInString(text)
+	_, _ = fmt.Fprint(p.c.stderr, "\r"+text)
 }
 
 func (p *progress) clear() {
-	if p.shown {
-		p.shown = false
-		_, _ = fmt.Fprint(p.c.stderr, "\r\x1b[K")
+	if p.shown > 0 {
+		_, _ = fmt.Fprint(p.c.stderr, "\r"+strings.Repeat(" ", p.shown)+"\r")
+		p.shown = 0
 	}
 }
