@@ -19,7 +19,7 @@ type call struct {
 	client    *wrapper.Client
 	provider  wrapper.Provider
 	region    wrapper.Region
-	viaRegion bool   // the base URL came from the region, not --base-url
+	baseFrom  string // what gave the base URL: --base-url, $NYLAS_API_URI, or "" for the region
 	keyOrigin string // where the API key was read from
 	out       *printer
 }
@@ -31,7 +31,7 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 	if f.provider == "" {
 		problems = append([]string{"--provider is required (" + providerList() + ")"}, problems...)
 	}
-	client, region, connProblems := f.conn.client(c, in)
+	client, region, baseFrom, connProblems := f.conn.client(c, in)
 	problems = append(problems, connProblems...)
 	if len(problems) > 0 {
 		return nil, usageErr(cmd, problems...)
@@ -44,7 +44,7 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 		}
 	}
 	return &call{
-		client: client, provider: wrapper.Provider(f.provider), region: region, viaRegion: f.conn.baseURL == "",
+		client: client, provider: wrapper.Provider(f.provider), region: region, baseFrom: baseFrom,
 		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: format},
 	}, nil
 }
@@ -65,7 +65,7 @@ func (k *call) fail(cmd *cobra.Command, err error) error {
 // errorLine is the error line of a failed call; after a 401 it says where
 // the API key was read from.
 func (k *call) errorLine(cmd string, err error) string {
-	line := errorLine(cmd, err, k.region, k.viaRegion)
+	line := errorLine(cmd, err, k.region, k.baseFrom)
 	if wrapper.IsUnauthorized(err) {
 		line += " (the API key was read from " + k.keyOrigin + ")"
 	}

@@ -122,29 +122,29 @@ func TestJSONArrayBytes(t *testing.T) {
 func TestErrorLineHints(t *testing.T) {
 	unauthorized := &wrapper.APIError{Method: "GET", Path: "/v3/connectors/google/creds", StatusCode: 401, Type: "api.authentication_error", Message: "Unauthorized", RequestID: "r1", Attempts: 1}
 	cases := []struct {
-		name      string
-		cmd       string
-		err       error
-		region    wrapper.Region
-		viaRegion bool
-		want      string
+		name     string
+		cmd      string
+		err      error
+		region   wrapper.Region
+		baseFrom string
+		want     string
 	}{
-		{"401 us", "list", unauthorized, wrapper.RegionUS, true,
+		{"401 us", "list", unauthorized, wrapper.RegionUS, "",
 			"HTTP 401 Unauthorized: api.authentication_error: Unauthorized (request_id r1) [GET /v3/connectors/google/creds]: check the API key; a key of one region is refused by the other: this call went to region us, try --region eu"},
-		{"401 eu", "list", unauthorized, wrapper.RegionEU, true, "this call went to region eu, try --region us"},
-		{"401 base url", "list", unauthorized, wrapper.RegionUS, false, "[GET /v3/connectors/google/creds]: check the API key, and that --base-url serves its region"},
-		{"create 504", "create", &wrapper.APIError{Method: "POST", Path: "/v3/connectors/google/creds", StatusCode: 504}, wrapper.RegionUS, true,
+		{"401 eu", "list", unauthorized, wrapper.RegionEU, "", "this call went to region eu, try --region us"},
+		{"401 base url", "list", unauthorized, wrapper.RegionUS, "--base-url", "[GET /v3/connectors/google/creds]: check the API key, and that --base-url serves its region"},
+		{"create 504", "create", &wrapper.APIError{Method: "POST", Path: "/v3/connectors/google/creds", StatusCode: 504}, wrapper.RegionUS, "",
 			"HTTP 504 Gateway Timeout [POST /v3/connectors/google/creds]: the credential may or may not have been created; re-run the same create once this one has settled: it is safe"},
-		{"create reset", "create", &wrapper.RequestError{Method: "POST", Path: "/v3/connectors/google/creds", Attempts: 1, Err: io.EOF}, wrapper.RegionUS, true,
+		{"create reset", "create", &wrapper.RequestError{Method: "POST", Path: "/v3/connectors/google/creds", Attempts: 1, Err: io.EOF}, wrapper.RegionUS, "",
 			"POST /v3/connectors/google/creds: the connection closed before a response arrived: the credential may or may not have been created"},
-		{"get reset", "get", &wrapper.RequestError{Method: "GET", Path: "/x", Attempts: 3, Err: io.ErrUnexpectedEOF}, wrapper.RegionUS, true,
+		{"get reset", "get", &wrapper.RequestError{Method: "GET", Path: "/x", Attempts: 3, Err: io.ErrUnexpectedEOF}, wrapper.RegionUS, "",
 			"GET /x: the connection closed before a response arrived (3 attempts)"},
-		{"unreadable", "get", &wrapper.ResponseError{Method: "GET", Path: "/x", StatusCode: 200, RequestID: "r2", Err: wrapper.ErrResponseTooLarge}, wrapper.RegionUS, true,
+		{"unreadable", "get", &wrapper.ResponseError{Method: "GET", Path: "/x", StatusCode: 200, RequestID: "r2", Err: wrapper.ErrResponseTooLarge}, wrapper.RegionUS, "",
 			"HTTP 200 OK, but the response could not be read: response body exceeds the size limit (request_id r2) [GET /x]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorLine(tc.cmd, tc.err, tc.region, tc.viaRegion)
+			got := errorLine(tc.cmd, tc.err, tc.region, tc.baseFrom)
 			if !strings.Contains(got, tc.want) {
 				t.Errorf("got  %q\nwant it to contain %q", got, tc.want)
 			}
@@ -153,10 +153,10 @@ func TestErrorLineHints(t *testing.T) {
 			}
 		})
 	}
-	if got := errorLine("get", &wrapper.RequestError{Method: "GET", Path: "/x", Err: context.DeadlineExceeded}, wrapper.RegionUS, true); got != "GET /x: no response in time (raise --timeout)" {
+	if got := errorLine("get", &wrapper.RequestError{Method: "GET", Path: "/x", Err: context.DeadlineExceeded}, wrapper.RegionUS, ""); got != "GET /x: no response in time (raise --timeout)" {
 		t.Errorf("deadline: %q", got)
 	}
-	if got := errorLine("get", errors.New("nylascreds: WithRetries: -1 is negative"), wrapper.RegionUS, true); got != "--retries: -1 is negative" {
+	if got := errorLine("get", errors.New("nylascreds: WithRetries: -1 is negative"), wrapper.RegionUS, ""); got != "--retries: -1 is negative" {
 		t.Errorf("Go names: %q", got)
 	}
 }
@@ -450,5 +450,37 @@ func TestInterruptExitStatus(t *testing.T) {
 	}
 	if want := "error: GET /v3/connectors/google/creds/x: interrupted\n"; stderr.String() != want {
 		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+}
+
+// TestEndpoint: where requests go, a flag winning over the environment:
+// --base-url, else --region, else $NYLAS_API_URI, else $NYLAS_REGION, else us.
+func TestEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		baseURL, region, apiURI, envRegion string
+		want                               string
+	}{
+		{"", "", "", "", "region us"},
+		{"", "", "", "eu", "region eu"},
+		{"", "", "https://api.eu.nylas.com", "us", "https://api.eu.nylas.com from $NYLAS_API_URI"},
+		{"", "us", "https://api.eu.nylas.com", "", "region us"},
+		{"https://proxy.example", "eu", "https://api.eu.nylas.com", "eu", "https://proxy.example from --base-url"},
+		{"", "", "", "apac", `$NYLAS_REGION: "apac" is not a region: use us or eu`},
+	} {
+		env := map[string]string{"NYLAS_API_URI": tc.apiURI, "NYLAS_REGION": tc.envRegion}
+		c := &cli{getenv: func(k string) string { return env[k] }}
+		f := &connFlags{baseURL: tc.baseURL, region: enumFlag{value: tc.region}}
+		region, baseURL, from, problem := f.endpoint(c)
+		got := problem
+		switch {
+		case problem != "":
+		case baseURL != "":
+			got = baseURL + " from " + from
+		default:
+			got = "region " + string(region)
+		}
+		if got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc, got, tc.want)
+		}
 	}
 }

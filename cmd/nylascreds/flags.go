@@ -30,8 +30,8 @@ type connFlags struct {
 func (f *connFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	enumVar(cmd, &f.region, "region", "", "", []string{string(wrapper.RegionUS), string(wrapper.RegionEU)},
-		"API `REGION`: us or eu (default $NYLAS_REGION, else us); a key of one region is refused by the other")
-	fl.StringVar(&f.baseURL, "base-url", "", "custom base `URL`, overrides --region (plain http only to loopback)")
+		"API `REGION`: us or eu; a key of one region is refused by the other")
+	fl.StringVar(&f.baseURL, "base-url", "", "API base `URL`, https (plain http only to loopback). Where requests go: --base-url,\nelse --region, else $NYLAS_API_URI, else $NYLAS_REGION, else us")
 	f.timeout.d = wrapper.DefaultTimeout
 	fl.Var(&f.timeout, "timeout", "per-call timeout, retries included, a `DURATION` with a unit (30s, 2m)")
 	f.retries.n = wrapper.DefaultMaxRetries
@@ -40,8 +40,33 @@ func (f *connFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "one line per HTTP attempt on stderr (never a secret)")
 }
 
-// client builds the wrapper client, or returns the usage problems.
-func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, problems []string) {
+// endpoint says where requests go: --base-url, else --region, else
+// $NYLAS_API_URI (the variable of Nylas's SDK quick starts), else
+// $NYLAS_REGION, else us: a flag wins over the environment. from names
+// what gave the base URL, "" when it is the region's.
+func (f *connFlags) endpoint(c *cli) (region wrapper.Region, baseURL, from, problem string) {
+	region = wrapper.Region(f.region.value)
+	switch {
+	case f.baseURL != "":
+		return region, f.baseURL, "--base-url", ""
+	case region != "":
+		return region, "", "", ""
+	case c.getenv("NYLAS_API_URI") != "":
+		return "", c.getenv("NYLAS_API_URI"), "$NYLAS_API_URI", ""
+	}
+	region = wrapper.Region(c.getenv("NYLAS_REGION"))
+	if region == "" {
+		return wrapper.RegionUS, "", "", ""
+	}
+	if _, err := wrapper.ParseRegion(string(region)); err != nil {
+		return "", "", "", "$NYLAS_REGION: " + quoteArg(string(region)) + " is not a region: use us or eu"
+	}
+	return region, "", "", ""
+}
+
+// client builds the wrapper client, or returns the usage problems. from
+// is what gave the base URL, as endpoint says.
+func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, from string, problems []string) {
 	key, problem := in.secret(c, apiKey, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
 	switch {
 	case problem != "":
@@ -49,22 +74,19 @@ func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrappe
 	case key == "":
 		problems = append(problems, "no API key: set $NYLAS_API_KEY or pass --api-key-file PATH")
 	}
-	region = wrapper.Region(f.region.value)
-	if region == "" {
-		region = wrapper.Region(c.getenv("NYLAS_REGION"))
-	}
-	if region == "" {
-		region = wrapper.RegionUS
-	}
-	if _, err := wrapper.ParseRegion(string(region)); err != nil {
-		problems = append(problems, "$NYLAS_REGION: "+quoteArg(string(region))+" is not a region: use us or eu")
+	region, baseURL, from, problem := f.endpoint(c)
+	if problem != "" {
+		problems = append(problems, problem)
 	}
 	if len(problems) > 0 {
-		return nil, region, problems
+		return nil, region, from, problems
 	}
-	opts := []wrapper.Option{wrapper.WithRegion(region), wrapper.WithTimeout(f.timeout.d), wrapper.WithRetries(f.retries.n), wrapper.WithUserAgent("nylascreds-cli")}
-	if f.baseURL != "" {
-		opts = append(opts, wrapper.WithBaseURL(f.baseURL))
+	opts := []wrapper.Option{wrapper.WithTimeout(f.timeout.d), wrapper.WithRetries(f.retries.n), wrapper.WithUserAgent("nylascreds-cli")}
+	if region != "" {
+		opts = append(opts, wrapper.WithRegion(region))
+	}
+	if baseURL != "" {
+		opts = append(opts, wrapper.WithBaseURL(baseURL))
 	}
 	if f.verbose {
 		c.say("API key read from %s", in.origins[apiKey])
@@ -75,13 +97,13 @@ func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrappe
 		for _, line := range strings.Split(err.Error(), "\n") {
 			line = strings.TrimPrefix(line, "nylascreds: ")
 			if rest, ok := strings.CutPrefix(line, "base URL"); ok {
-				line = "--base-url" + rest
+				line = from + rest
 			}
 			problems = append(problems, line)
 		}
-		return nil, region, problems
+		return nil, region, from, problems
 	}
-	return client, region, nil
+	return client, region, from, nil
 }
 
 // attemptLogger writes the wrapper's per-attempt records as one line each.

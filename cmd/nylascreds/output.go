@@ -165,8 +165,9 @@ func tableRow(id, typ, created, updated, name string) string {
 	return fmt.Sprintf("%-36s  %-14s  %-20s  %-20s  %s\n", oneLine(id), oneLine(typ), created, updated, oneLine(name))
 }
 
-// errorLine builds the one "error:" line of a failed call.
-func errorLine(cmd string, err error, region wrapper.Region, viaRegion bool) string {
+// errorLine builds the one "error:" line of a failed call; baseFrom is what
+// gave the base URL ("" for the region).
+func errorLine(cmd string, err error, region wrapper.Region, baseFrom string) string {
 	var apiErr *wrapper.APIError
 	var respErr *wrapper.ResponseError
 	var reqErr *wrapper.RequestError
@@ -174,10 +175,10 @@ func errorLine(cmd string, err error, region wrapper.Region, viaRegion bool) str
 	case errors.As(err, &apiErr):
 		line := describeAPIError(apiErr)
 		switch {
-		case apiErr.StatusCode == http.StatusUnauthorized && viaRegion:
+		case apiErr.StatusCode == http.StatusUnauthorized && baseFrom == "":
 			line += ": check the API key; a key of one region is refused by the other: this call went to region " + string(region) + ", try --region " + otherRegion(region)
 		case apiErr.StatusCode == http.StatusUnauthorized:
-			line += ": check the API key, and that --base-url serves its region"
+			line += ": check the API key, and that " + baseFrom + " serves its region"
 		case cmd == "create" && apiErr.StatusCode >= 500:
 			line += ": " + createHint
 		}

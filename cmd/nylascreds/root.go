@@ -45,12 +45,19 @@ func callFailure(err error, line string) error {
 const rootLong = `nylascreds administers Nylas connector credentials (/v3/connectors/{provider}/creds):
 create, get, list, update (PATCH) and delete them, from a shell or a script.
 
-The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag value
-(shell history and ps would show it); client secrets likewise come from
---client-secret-file or $NYLASCREDS_CLIENT_SECRET ($NYLAS_CLIENT_SECRET, which in
-Nylas projects holds the Nylas application's own secret, is not read).
+Secrets are never taken from a flag value (shell history and ps would show it):
+they come from a file, stdin or the environment.
 
-Output goes to stdout (-o json, ndjson or table); messages go to stderr.
+Environment (a flag wins over the environment):
+  NYLAS_API_KEY             the API key (--api-key-file wins)
+  NYLASCREDS_CLIENT_SECRET  the provider app's client secret (--client-secret-file wins);
+                            $NYLAS_CLIENT_SECRET, in Nylas projects the Nylas
+                            application's own secret, is not read
+  NYLAS_API_URI             the API base URL (--base-url and --region win)
+  NYLAS_REGION              us or eu, without a base URL (--region wins); else us
+
+Output goes to stdout: a table when it is a terminal, else JSON (-o json, ndjson
+or table wins); messages go to stderr.
 
 Exit status:
   0    success
