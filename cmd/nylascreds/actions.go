@@ -44,7 +44,7 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 		}
 	}
 	return &call{
-		client: client, provider: wrapper.Provider(f.provider), region: region, baseFrom: baseFrom,
+		client: client, provider: wrapper.Provider(strings.ToLower(f.provider)), region: region, baseFrom: baseFrom,
 		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: format},
 	}, nil
 }

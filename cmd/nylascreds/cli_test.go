@@ -462,6 +462,7 @@ func TestEndpoint(t *testing.T) {
 	}{
 		{"", "", "", "", "region us"},
 		{"", "", "", "eu", "region eu"},
+		{"", "", "", "EU", "region eu"},
 		{"", "", "https://api.eu.nylas.com", "us", "https://api.eu.nylas.com from $NYLAS_API_URI"},
 		{"", "us", "https://api.eu.nylas.com", "", "region us"},
 		{"https://proxy.example", "eu", "https://api.eu.nylas.com", "eu", "https://proxy.example from --base-url"},

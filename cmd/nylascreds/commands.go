@@ -38,7 +38,7 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 		RunE:                  func(cmd *cobra.Command, _ []string) error { return run(cmd) },
 	}
 	cmd.Flags().SortFlags = false
-	cmd.Flags().StringVar(&f.provider, "provider", "", "connector `PROVIDER`: "+providerList())
+	cmd.Flags().StringVar(&f.provider, "provider", "", "connector `PROVIDER`, in any case: "+providerList())
 	complete(cmd, "provider", providerNames())
 	return cmd
 }

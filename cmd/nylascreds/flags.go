@@ -55,7 +55,7 @@ func (f *connFlags) endpoint(c *cli) (region wrapper.Region, baseURL, from, prob
 	case c.getenv("NYLAS_API_URI") != "":
 		return "", c.getenv("NYLAS_API_URI"), "$NYLAS_API_URI", ""
 	}
-	region = wrapper.Region(c.getenv("NYLAS_REGION"))
+	region = wrapper.Region(strings.ToLower(c.getenv("NYLAS_REGION")))
 	if region == "" {
 		return wrapper.RegionUS, "", "", ""
 	}

@@ -53,7 +53,8 @@ func (f *countFlag) Set(s string) error {
 	return nil
 }
 
-// enumFlag is one of a fixed list of words, offered by shell completion.
+// enumFlag is one of a fixed list of words, offered by shell completion,
+// in any case: --region EU is --region eu.
 type enumFlag struct {
 	value   string
 	allowed []string
@@ -63,8 +64,8 @@ func (f *enumFlag) String() string { return f.value }
 func (f *enumFlag) Type() string   { return "string" }
 func (f *enumFlag) Set(s string) error {
 	for _, a := range f.allowed {
-		if s == a {
-			f.value = s
+		if strings.EqualFold(s, a) {
+			f.value = a
 			return nil
 		}
 	}
