@@ -148,7 +148,7 @@ func (c *cli) newRoot() *cobra.Command {
 			_ = cmd.Help()
 			return &exitError{code: exitUsage, lines: []string{"a command is required"}}
 		},
-		SuggestionsMinimumDistance: 1,
+		SuggestionsMinimumDistance: 2, // udpate: update
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.Flags().Bool("version", false, "print the version and commit, then exit")
@@ -204,7 +204,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	case len(args) == 0:
 		return nil
 	case !cmd.HasParent():
-		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		if s := closest(args[0], cmd.SuggestionsFor(args[0])); len(s) > 0 {
 			return usageErr(cmd, "unknown command "+strconv.Quote(args[0])+": did you mean "+strings.Join(s, " or ")+"?")
 		}
 		return usageErr(cmd, "unknown command (the word is not repeated here: it may be a secret)")
@@ -212,6 +212,49 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageErr(cmd, "unexpected argument: every input is a flag, and a value with spaces needs quotes (the argument is not repeated here: it may be a secret)")
 	}
 	return usageErr(cmd, strconv.Itoa(len(args))+" unexpected arguments: every input is a flag, and a value with spaces needs quotes (the arguments are not repeated here: one may be a secret)")
+}
+
+// closest keeps, of cobra's suggestions for word, the nearest to it: a
+// command that word begins, else by edit distance, so that "lst" suggests
+// list alone, not get too (both are two edits away at most).
+func closest(word string, names []string) []string {
+	word = strings.ToLower(word)
+	var best []string
+	least := len(word) + 100
+	for _, name := range names {
+		d := editDistance(word, name)
+		if strings.HasPrefix(name, word) {
+			d = 0
+		}
+		if d < least {
+			best, least = nil, d
+		}
+		if d == least {
+			best = append(best, name)
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // flagProblem rewrites pflag's messages where they would leak Go terms or
