@@ -172,7 +172,10 @@ stderr shows the progress of a long walk.`,
   nylascreds list --provider google --limit 50 --offset 50 -o table
   nylascreds list --provider microsoft --all --sort-by updated_at --order-by desc -o ndjson`,
 		&f, func(cmd *cobra.Command) error { return c.list(cmd, &f) })
-	f.limit.min, f.offset.min = 0, 0
+	// --limit 0 would read as "no limit" or "none", and the server would
+	// take it as its default page size: refused, as gh refuses it.
+	f.limit.min, f.offset.min = 1, 0
+	f.limit.hint = "; leave --limit out for the server's page size (10; 100 with --all)"
 	cmd.Flags().Var(&f.limit, "limit", "page size, `N` credentials (default: the server's, 10; with --all: 100)")
 	cmd.Flags().Var(&f.offset, "offset", "skip the first `N` credentials")
 	enumVar(cmd, &f.sortBy, "sort-by", "", "", []string{string(wrapper.SortByCreatedAt), string(wrapper.SortByUpdatedAt)}, "sort `FIELD`: created_at or updated_at (server default: created_at)")

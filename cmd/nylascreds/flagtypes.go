@@ -33,10 +33,12 @@ func (f *durationFlag) Set(s string) error {
 	return nil
 }
 
-// countFlag is a whole number no smaller than min.
+// countFlag is a whole number no smaller than min; hint follows the
+// refusal of a smaller one.
 type countFlag struct {
-	n   int
-	min int
+	n    int
+	min  int
+	hint string
 }
 
 func (f *countFlag) String() string { return strconv.Itoa(f.n) }
@@ -47,7 +49,7 @@ func (f *countFlag) Set(s string) error {
 		return fmt.Errorf("not a whole number")
 	}
 	if n < f.min {
-		return fmt.Errorf("must be %d or more", f.min)
+		return fmt.Errorf("must be %d or more%s", f.min, f.hint)
 	}
 	f.n = n
 	return nil
