@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -120,7 +122,7 @@ that name it; a new credential made active suits a move to a new app.
   nylascreds update --provider microsoft --id "$ID" --type connector --client-id "$APP_ID" \
     --client-secret-file secret.txt --tenant contoso --setting prompt=consent --setting max_age:=3600`,
 		&f, func(cmd *cobra.Command) error { return c.update(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	cmd.Flags().StringVar(&f.name, "name", "", "new credential `NAME`, unique per connector")
 	f.data.register(cmd)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "send data whose stored flow the server does not report without asking")
@@ -136,7 +138,7 @@ func (c *cli) getCmd() *cobra.Command {
 		`  nylascreds get --provider google --id "$ID"
   nylascreds get --provider microsoft --id "$ID" -o table --region eu`,
 		&f, func(cmd *cobra.Command) error { return c.get(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	f.addCommon(cmd)
 	return cmd
 }
@@ -149,7 +151,7 @@ func (c *cli) deleteCmd() *cobra.Command {
 a connector's default credential cannot be deleted.`,
 		`  nylascreds delete --provider google --id "$ID"`,
 		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	f.addCommon(cmd)
 	return cmd
 }
@@ -183,6 +185,40 @@ stderr shows the progress of a long walk.`,
 	cmd.Flags().BoolVar(&f.all, "all", false, "walk every page and print every credential")
 	f.addCommon(cmd)
 	return cmd
+}
+
+// idFlag registers --id, whose completion offers the ids of the
+// --provider's credentials, with their names, when an API key is at hand
+// ($NYLAS_API_KEY or --api-key-file, never stdin); never file names. Any
+// problem means no candidates: completion has no way to say why.
+func (c *cli) idFlag(cmd *cobra.Command, f *apiFlags) {
+	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID` (completed from the API)")
+	err := cmd.RegisterFlagCompletionFunc("id", func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		const directive = cobra.ShellCompDirectiveNoFileComp
+		if f.provider == "" || f.conn.apiKeyFile == "-" {
+			return nil, directive
+		}
+		f.conn.verbose = false // the shell reads what completion prints
+		client, _, _, problems := f.conn.client(c, &inputs{})
+		if len(problems) > 0 {
+			return nil, directive
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+		defer cancel()
+		var ids []cobra.Completion
+		for cred, err := range client.All(ctx, wrapper.Provider(strings.ToLower(f.provider)), &wrapper.ListOptions{MaxPages: 10}) {
+			if err != nil {
+				break
+			}
+			if strings.HasPrefix(cred.ID, prefix) {
+				ids = append(ids, cobra.CompletionWithDesc(cred.ID, oneLine(cred.Name)))
+			}
+		}
+		return ids, directive
+	})
+	if err != nil {
+		panic(err) // a programming error: the flag was not registered
+	}
 }
 
 // secretOnCommandLine refuses secrets passed as flag values, before anything
