@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -220,7 +221,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func closest(word string, names []string) []string {
 	word = strings.ToLower(word)
 	var best []string
-	least := len(word) + 100
+	least := math.MaxInt
 	for _, name := range names {
 		d := editDistance(word, name)
 		if strings.HasPrefix(name, word) {
