@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +19,8 @@ type call struct {
 	client    *wrapper.Client
 	provider  wrapper.Provider
 	region    wrapper.Region
-	viaRegion bool // the base URL came from the region, not --base-url
+	baseFrom  string // what gave the base URL: --base-url, $NYLAS_API_URI, or "" for the region
+	keyOrigin string // where the API key was read from
 	out       *printer
 }
 
@@ -29,14 +31,21 @@ func (c *cli) prepare(cmd *cobra.Command, f *apiFlags, in *inputs, problems []st
 	if f.provider == "" {
 		problems = append([]string{"--provider is required (" + providerList() + ")"}, problems...)
 	}
-	client, region, connProblems := f.conn.client(c, in)
+	client, region, baseFrom, connProblems := f.conn.client(c, in)
 	problems = append(problems, connProblems...)
 	if len(problems) > 0 {
 		return nil, usageErr(cmd, problems...)
 	}
+	format := f.output.value
+	if format == "" {
+		format = formatJSON
+		if c.stdoutIsTerminal {
+			format = formatTable
+		}
+	}
 	return &call{
-		client: client, provider: wrapper.Provider(f.provider), region: region, viaRegion: f.conn.baseURL == "",
-		out: &printer{w: c.stdout, format: f.output.value},
+		client: client, provider: wrapper.Provider(strings.ToLower(f.provider)), region: region, baseFrom: baseFrom,
+		keyOrigin: in.origins[apiKey], out: &printer{w: c.stdout, format: format},
 	}, nil
 }
 
@@ -50,7 +59,17 @@ func (k *call) fail(cmd *cobra.Command, err error) error {
 	if errors.As(err, &verr) {
 		return usageErr(cmd, validationProblems(verr)...)
 	}
-	return failure(errorLine(cmd.Name(), err, k.region, k.viaRegion))
+	return callFailure(err, k.errorLine(cmd.Name(), err))
+}
+
+// errorLine is the error line of a failed call; after a 401 it says where
+// the API key was read from.
+func (k *call) errorLine(cmd string, err error) string {
+	line := errorLine(cmd, err, k.region, k.baseFrom)
+	if wrapper.IsUnauthorized(err) {
+		line += " (the API key was read from " + k.keyOrigin + ")"
+	}
+	return line
 }
 
 // done prints one credential, or fails.
@@ -84,6 +103,7 @@ func (c *cli) create(cmd *cobra.Command, f *apiFlags) error {
 		return err
 	}
 	cred, err := k.client.Create(c.ctx, k.provider, wrapper.CreateRequest{Name: f.name, Data: data})
+	c.sayOrigins(in, err)
 	return k.done(cmd, cred, err)
 }
 
@@ -111,6 +131,7 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	if errors.As(err, &unverified) {
 		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}
 	}
+	c.sayOrigins(in, err)
 	return k.done(cmd, cred, err)
 }
 
@@ -201,7 +222,7 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 			if fetched == 0 {
 				return k.fail(cmd, err)
 			}
-			line := errorLine("list", err, k.region, k.viaRegion)
+			line := k.errorLine("list", err)
 			switch {
 			case errors.Is(err, wrapper.ErrPaginationStalled):
 				line = "the server sent a full page with no new credential, so the walk stopped (it would never end)"
@@ -209,7 +230,7 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 				line = fmt.Sprintf("the walk stopped after %d pages, its limit", wrapper.DefaultMaxPages)
 			}
 			k.out.end()
-			return failure(fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
+			return callFailure(err, fmt.Sprintf("%s: %d credentials printed; resume with --offset %d", line, k.out.count, resume))
 		}
 		fetched++
 		prog.clear() // stdout may be the same terminal: rows never follow the progress text
@@ -234,24 +255,28 @@ func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 	return k.out.writeErr()
 }
 
-// progress shows, on a terminal only, how far a long walk has come.
+// progress shows, on a terminal only, how far a long walk has come. It
+// writes no escape sequence, only carriage returns and spaces, so it needs
+// nothing of the terminal (TERM=dumb included) and has no colour for
+// NO_COLOR to turn off.
 type progress struct {
 	c     *cli
 	on    bool
-	shown bool
+	shown int // the width of the text shown, 0 for none
 }
 
 func (p *progress) show(count int) {
 	if !p.on {
 		return
 	}
-	p.shown = true
-	_, _ = fmt.Fprintf(p.c.stderr, "\r\x1b[Klisting: %d credentials so far…", count)
+	text := fmt.Sprintf("listing: %d credentials so far…", count)
+	p.shown = utf8.RuneCountInString(text)
+	_, _ = fmt.Fprint(p.c.stderr, "\r"+text)
 }
 
 func (p *progress) clear() {
-	if p.shown {
-		p.shown = false
-		_, _ = fmt.Fprint(p.c.stderr, "\r\x1b[K")
+	if p.shown > 0 {
+		_, _ = fmt.Fprint(p.c.stderr, "\r"+strings.Repeat(" ", p.shown)+"\r")
+		p.shown = 0
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -98,7 +99,11 @@ func TestJSONArrayBytes(t *testing.T) {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(append([]wrapper.Credential{}, all[:n]...)); err != nil {
+		wantJSON := []credentialJSON{}
+		for _, c := range all[:n] {
+			wantJSON = append(wantJSON, asJSON(c))
+		}
+		if err := enc.Encode(wantJSON); err != nil {
 			t.Fatal(err)
 		}
 		var got bytes.Buffer
@@ -117,29 +122,29 @@ func TestJSONArrayBytes(t *testing.T) {
 func TestErrorLineHints(t *testing.T) {
 	unauthorized := &wrapper.APIError{Method: "GET", Path: "/v3/connectors/google/creds", StatusCode: 401, Type: "api.authentication_error", Message: "Unauthorized", RequestID: "r1", Attempts: 1}
 	cases := []struct {
-		name      string
-		cmd       string
-		err       error
-		region    wrapper.Region
-		viaRegion bool
-		want      string
+		name     string
+		cmd      string
+		err      error
+		region   wrapper.Region
+		baseFrom string
+		want     string
 	}{
-		{"401 us", "list", unauthorized, wrapper.RegionUS, true,
+		{"401 us", "list", unauthorized, wrapper.RegionUS, "",
 			"HTTP 401 Unauthorized: api.authentication_error: Unauthorized (request_id r1) [GET /v3/connectors/google/creds]: check the API key; a key of one region is refused by the other: this call went to region us, try --region eu"},
-		{"401 eu", "list", unauthorized, wrapper.RegionEU, true, "this call went to region eu, try --region us"},
-		{"401 base url", "list", unauthorized, wrapper.RegionUS, false, "[GET /v3/connectors/google/creds]: check the API key, and that --base-url serves its region"},
-		{"create 504", "create", &wrapper.APIError{Method: "POST", Path: "/v3/connectors/google/creds", StatusCode: 504}, wrapper.RegionUS, true,
+		{"401 eu", "list", unauthorized, wrapper.RegionEU, "", "this call went to region eu, try --region us"},
+		{"401 base url", "list", unauthorized, wrapper.RegionUS, "--base-url", "[GET /v3/connectors/google/creds]: check the API key, and that --base-url serves its region"},
+		{"create 504", "create", &wrapper.APIError{Method: "POST", Path: "/v3/connectors/google/creds", StatusCode: 504}, wrapper.RegionUS, "",
 			"HTTP 504 Gateway Timeout [POST /v3/connectors/google/creds]: the credential may or may not have been created; re-run the same create once this one has settled: it is safe"},
-		{"create reset", "create", &wrapper.RequestError{Method: "POST", Path: "/v3/connectors/google/creds", Attempts: 1, Err: io.EOF}, wrapper.RegionUS, true,
+		{"create reset", "create", &wrapper.RequestError{Method: "POST", Path: "/v3/connectors/google/creds", Attempts: 1, Err: io.EOF}, wrapper.RegionUS, "",
 			"POST /v3/connectors/google/creds: the connection closed before a response arrived: the credential may or may not have been created"},
-		{"get reset", "get", &wrapper.RequestError{Method: "GET", Path: "/x", Attempts: 3, Err: io.ErrUnexpectedEOF}, wrapper.RegionUS, true,
+		{"get reset", "get", &wrapper.RequestError{Method: "GET", Path: "/x", Attempts: 3, Err: io.ErrUnexpectedEOF}, wrapper.RegionUS, "",
 			"GET /x: the connection closed before a response arrived (3 attempts)"},
-		{"unreadable", "get", &wrapper.ResponseError{Method: "GET", Path: "/x", StatusCode: 200, RequestID: "r2", Err: wrapper.ErrResponseTooLarge}, wrapper.RegionUS, true,
+		{"unreadable", "get", &wrapper.ResponseError{Method: "GET", Path: "/x", StatusCode: 200, RequestID: "r2", Err: wrapper.ErrResponseTooLarge}, wrapper.RegionUS, "",
 			"HTTP 200 OK, but the response could not be read: response body exceeds the size limit (request_id r2) [GET /x]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorLine(tc.cmd, tc.err, tc.region, tc.viaRegion)
+			got := errorLine(tc.cmd, tc.err, tc.region, tc.baseFrom)
 			if !strings.Contains(got, tc.want) {
 				t.Errorf("got  %q\nwant it to contain %q", got, tc.want)
 			}
@@ -148,10 +153,10 @@ func TestErrorLineHints(t *testing.T) {
 			}
 		})
 	}
-	if got := errorLine("get", &wrapper.RequestError{Method: "GET", Path: "/x", Err: context.DeadlineExceeded}, wrapper.RegionUS, true); got != "GET /x: no response in time (raise --timeout)" {
+	if got := errorLine("get", &wrapper.RequestError{Method: "GET", Path: "/x", Err: context.DeadlineExceeded}, wrapper.RegionUS, ""); got != "GET /x: no response in time (raise --timeout)" {
 		t.Errorf("deadline: %q", got)
 	}
-	if got := errorLine("get", errors.New("nylascreds: WithRetries: -1 is negative"), wrapper.RegionUS, true); got != "--retries: -1 is negative" {
+	if got := errorLine("get", errors.New("nylascreds: WithRetries: -1 is negative"), wrapper.RegionUS, ""); got != "--retries: -1 is negative" {
 		t.Errorf("Go names: %q", got)
 	}
 }
@@ -341,4 +346,142 @@ func BenchmarkStartup(b *testing.B) {
 			invoke(b, "get", "--provider", "google", "--id", cred.ID, "--base-url", srv.URL)
 		}
 	})
+}
+
+// TestEscapeJSON: every control and format character at or above DEL is
+// escaped, the rest of the text is kept byte for byte, and a decoder reads
+// back the same string.
+func TestEscapeJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain é 中 😀":         `"plain é 中 😀"`,
+		"\u009b31m":           `"\u009b31m"`,
+		"a\u202eb\u2066c":     `"a\u202eb\u2066c"`,
+		"\u007f\u0085\u00ad":  `"\u007f\u0085\u00ad"`,
+		"tag\U000E0001":       `"tag\udb40\udc01"`,
+		"<&>\n\u2028":         `"\u003c\u0026\u003e\n\u2028"`,
+		"\ufeffbom\u200bzwsp": `"\ufeffbom\u200bzwsp"`,
+	} {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := escapeJSON(b)
+		if string(got) != want {
+			t.Errorf("%q: got %s, want %s", in, got, want)
+		}
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil || back != in {
+			t.Errorf("%q: decodes to %q (%v)", in, back, err)
+		}
+	}
+}
+
+// TestExitCodes: 0 success, 1 failure, 2 usage, 3 not found (an API 404),
+// 130 when SIGINT interrupted the command.
+func TestExitCodes(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	getenv := func(k string) string { return map[string]string{"NYLAS_API_KEY": srv.APIKey()}[k] }
+	exit := func(ctx context.Context, args ...string) (int, string) {
+		var stderr bytes.Buffer
+		code := run(ctx, append(args, "--base-url", srv.URL, "--retries", "0"), getenv, strings.NewReader("s3cr3t-value\n"), io.Discard, &stderr)
+		return code, stderr.String()
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if code := run(ctx, []string{"create", "--provider", "google", "--name", "n", "--type", "connector", "--client-id", "c", "--client-secret-file", "-", "--base-url", srv.URL},
+		getenv, strings.NewReader("s3cr3t-value\n"), &out, io.Discard); code != 0 {
+		t.Fatalf("create: exit %d", code)
+	}
+	var cred struct{ ID string }
+	if err := json.Unmarshal(out.Bytes(), &cred); err != nil {
+		t.Fatal(err)
+	}
+	interruptedCtx, cancel := context.WithCancelCause(ctx)
+	cancel(interrupted{syscall.SIGINT})
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		args []string
+		want int
+	}{
+		{"get", ctx, []string{"get", "--provider", "google", "--id", cred.ID}, exitOK},
+		{"usage", ctx, []string{"get", "--provider", "google"}, exitUsage},
+		{"get missing", ctx, []string{"get", "--provider", "google", "--id", "missing"}, exitNotFound},
+		{"update missing", ctx, []string{"update", "--provider", "google", "--id", "missing", "--name", "x"}, exitNotFound},
+		{"delete", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitOK},
+		{"delete again", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitNotFound},
+		{"interrupted", interruptedCtx, []string{"list", "--provider", "google"}, 130},
+	} {
+		if code, stderr := exit(tc.ctx, tc.args...); code != tc.want {
+			t.Errorf("%s: exit %d, want %d; stderr %q", tc.name, code, tc.want, stderr)
+		}
+	}
+	srv.Enqueue(nylastest.Fault{Status: 500})
+	if code, stderr := exit(ctx, "list", "--provider", "google"); code != exitAPI {
+		t.Errorf("500: exit %d, want 1; stderr %q", code, stderr)
+	}
+}
+
+// TestInterruptExitStatus: the built command, interrupted by SIGINT while
+// it waits for the API, says so and exits 130.
+func TestInterruptExitStatus(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	srv.Enqueue(nylastest.Fault{Delay: 20 * time.Second})
+	cmd := exec.Command("nylascreds", "get", "--provider", "google", "--id", "x", "--base-url", srv.URL) // on $PATH: see TestMain
+	cmd.Env = append(os.Environ(), "NYLAS_API_KEY="+srv.APIKey())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); srv.RequestCount() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never arrived")
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if want := "error: GET /v3/connectors/google/creds/x: interrupted\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+}
+
+// TestEndpoint: where requests go, a flag winning over the environment:
+// --base-url, else --region, else $NYLAS_API_URI, else $NYLAS_REGION, else us.
+func TestEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		baseURL, region, apiURI, envRegion string
+		want                               string
+	}{
+		{"", "", "", "", "region us"},
+		{"", "", "", "eu", "region eu"},
+		{"", "", "", "EU", "region eu"},
+		{"", "", "https://api.eu.nylas.com", "us", "https://api.eu.nylas.com from $NYLAS_API_URI"},
+		{"", "us", "https://api.eu.nylas.com", "", "region us"},
+		{"https://proxy.example", "eu", "https://api.eu.nylas.com", "eu", "https://proxy.example from --base-url"},
+		{"", "", "", "apac", `$NYLAS_REGION: "apac" is not a region: use us or eu`},
+	} {
+		env := map[string]string{"NYLAS_API_URI": tc.apiURI, "NYLAS_REGION": tc.envRegion}
+		c := &cli{getenv: func(k string) string { return env[k] }}
+		f := &connFlags{baseURL: tc.baseURL, region: enumFlag{value: tc.region}}
+		region, baseURL, from, problem := f.endpoint(c)
+		got := problem
+		switch {
+		case problem != "":
+		case baseURL != "":
+			got = baseURL + " from " + from
+		default:
+			got = "region " + string(region)
+		}
+		if got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc, got, tc.want)
+		}
+	}
 }

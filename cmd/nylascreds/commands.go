@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,14 +40,14 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 		RunE:                  func(cmd *cobra.Command, _ []string) error { return run(cmd) },
 	}
 	cmd.Flags().SortFlags = false
-	cmd.Flags().StringVar(&f.provider, "provider", "", "connector `PROVIDER`: "+providerList())
+	cmd.Flags().StringVar(&f.provider, "provider", "", "connector `PROVIDER`, in any case: "+providerList())
 	complete(cmd, "provider", providerNames())
 	return cmd
 }
 
 // addCommon registers the output and connection flags, after the command's own.
 func (f *apiFlags) addCommon(cmd *cobra.Command) {
-	enumVar(cmd, &f.output, "output", "o", formatJSON, formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table")
+	enumVar(cmd, &f.output, "output", "o", "", formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table (default: table when stdout is a terminal, else json)")
 	f.conn.register(cmd)
 }
 
@@ -120,7 +122,7 @@ that name it; a new credential made active suits a move to a new app.
   nylascreds update --provider microsoft --id "$ID" --type connector --client-id "$APP_ID" \
     --client-secret-file secret.txt --tenant contoso --setting prompt=consent --setting max_age:=3600`,
 		&f, func(cmd *cobra.Command) error { return c.update(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	cmd.Flags().StringVar(&f.name, "name", "", "new credential `NAME`, unique per connector")
 	f.data.register(cmd)
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "send data whose stored flow the server does not report without asking")
@@ -136,7 +138,7 @@ func (c *cli) getCmd() *cobra.Command {
 		`  nylascreds get --provider google --id "$ID"
   nylascreds get --provider microsoft --id "$ID" -o table --region eu`,
 		&f, func(cmd *cobra.Command) error { return c.get(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	f.addCommon(cmd)
 	return cmd
 }
@@ -149,7 +151,7 @@ func (c *cli) deleteCmd() *cobra.Command {
 a connector's default credential cannot be deleted.`,
 		`  nylascreds delete --provider google --id "$ID"`,
 		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })
-	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID`")
+	c.idFlag(cmd, &f)
 	f.addCommon(cmd)
 	return cmd
 }
@@ -172,7 +174,10 @@ stderr shows the progress of a long walk.`,
   nylascreds list --provider google --limit 50 --offset 50 -o table
   nylascreds list --provider microsoft --all --sort-by updated_at --order-by desc -o ndjson`,
 		&f, func(cmd *cobra.Command) error { return c.list(cmd, &f) })
-	f.limit.min, f.offset.min = 0, 0
+	// --limit 0 would read as "no limit" or "none", and the server would
+	// take it as its default page size: refused, as gh refuses it.
+	f.limit.min, f.offset.min = 1, 0
+	f.limit.hint = "; leave --limit out for the server's page size (10; 100 with --all)"
 	cmd.Flags().Var(&f.limit, "limit", "page size, `N` credentials (default: the server's, 10; with --all: 100)")
 	cmd.Flags().Var(&f.offset, "offset", "skip the first `N` credentials")
 	enumVar(cmd, &f.sortBy, "sort-by", "", "", []string{string(wrapper.SortByCreatedAt), string(wrapper.SortByUpdatedAt)}, "sort `FIELD`: created_at or updated_at (server default: created_at)")
@@ -180,6 +185,40 @@ stderr shows the progress of a long walk.`,
 	cmd.Flags().BoolVar(&f.all, "all", false, "walk every page and print every credential")
 	f.addCommon(cmd)
 	return cmd
+}
+
+// idFlag registers --id, whose completion offers the ids of the
+// --provider's credentials, with their names, when an API key is at hand
+// ($NYLAS_API_KEY or --api-key-file, never stdin); never file names. Any
+// problem means no candidates: completion has no way to say why.
+func (c *cli) idFlag(cmd *cobra.Command, f *apiFlags) {
+	cmd.Flags().StringVar(&f.id, "id", "", "credential `ID` (completed from the API)")
+	err := cmd.RegisterFlagCompletionFunc("id", func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		const directive = cobra.ShellCompDirectiveNoFileComp
+		if f.provider == "" || f.conn.apiKeyFile == "-" {
+			return nil, directive
+		}
+		f.conn.verbose = false // the shell reads what completion prints
+		client, _, _, problems := f.conn.client(c, &inputs{})
+		if len(problems) > 0 {
+			return nil, directive
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+		defer cancel()
+		var ids []cobra.Completion
+		for cred, err := range client.All(ctx, wrapper.Provider(strings.ToLower(f.provider)), &wrapper.ListOptions{MaxPages: 10}) {
+			if err != nil {
+				break
+			}
+			if strings.HasPrefix(cred.ID, prefix) {
+				ids = append(ids, cobra.CompletionWithDesc(cred.ID, oneLine(cred.Name)))
+			}
+		}
+		return ids, directive
+	})
+	if err != nil {
+		panic(err) // a programming error: the flag was not registered
+	}
 }
 
 // secretOnCommandLine refuses secrets passed as flag values, before anything
@@ -198,7 +237,7 @@ func secretOnCommandLine(args []string) string {
 		case "api-key", "apikey", "key":
 			return "the API key is never taken from a flag value (shell history and ps would show it): set $NYLAS_API_KEY or pass --api-key-file PATH"
 		case "client-secret", "secret":
-			return "the client secret is never taken from a flag value: pass --client-secret-file PATH (\"-\" for stdin) or set $NYLAS_CLIENT_SECRET"
+			return "the client secret is never taken from a flag value: pass --client-secret-file PATH (\"-\" for stdin) or set $NYLASCREDS_CLIENT_SECRET"
 		}
 	}
 	return ""

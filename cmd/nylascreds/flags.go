@@ -8,10 +8,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,8 +31,8 @@ type connFlags struct {
 func (f *connFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	enumVar(cmd, &f.region, "region", "", "", []string{string(wrapper.RegionUS), string(wrapper.RegionEU)},
-		"API `REGION`: us or eu (default $NYLAS_REGION, else us); a key of one region is refused by the other")
-	fl.StringVar(&f.baseURL, "base-url", "", "custom base `URL`, overrides --region (plain http only to loopback)")
+		"API `REGION`: us or eu; a key of one region is refused by the other")
+	fl.StringVar(&f.baseURL, "base-url", "", "API base `URL`, https (plain http only to loopback). Where requests go: --base-url,\nelse --region, else $NYLAS_API_URI, else $NYLAS_REGION, else us")
 	f.timeout.d = wrapper.DefaultTimeout
 	fl.Var(&f.timeout, "timeout", "per-call timeout, retries included, a `DURATION` with a unit (30s, 2m)")
 	f.retries.n = wrapper.DefaultMaxRetries
@@ -42,33 +41,73 @@ func (f *connFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "one line per HTTP attempt on stderr (never a secret)")
 }
 
-// client builds the wrapper client, or returns the usage problems.
-func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, problems []string) {
-	key, problem := in.secret(c, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
+// endpoint says where requests go: --base-url, else --region, else
+// $NYLAS_API_URI (the variable of Nylas's SDK quick starts), else
+// $NYLAS_REGION, else us: a flag wins over the environment. from names
+// what gave the base URL, "" when it is the region's.
+func (f *connFlags) endpoint(c *cli) (region wrapper.Region, baseURL, from, problem string) {
+	region = wrapper.Region(f.region.value)
+	switch {
+	case f.baseURL != "":
+		return region, f.baseURL, "--base-url", ""
+	case region != "":
+		return region, "", "", ""
+	case c.getenv("NYLAS_API_URI") != "":
+		return "", c.getenv("NYLAS_API_URI"), "$NYLAS_API_URI", ""
+	}
+	region = wrapper.Region(strings.ToLower(c.getenv("NYLAS_REGION")))
+	if region == "" {
+		return wrapper.RegionUS, "", "", ""
+	}
+	if _, err := wrapper.ParseRegion(string(region)); err != nil {
+		return "", "", "", "$NYLAS_REGION: " + quoteArg(string(region)) + " is not a region: use us or eu"
+	}
+	return region, "", "", ""
+}
+
+// baseURLProblem catches the two usual slips in a base URL, with the fix:
+// no scheme (api.us.nylas.com), and the API's version at the end
+// (https://api.us.nylas.com/v3), which every request path already has. The
+// URL is not repeated, as it may carry user info.
+func baseURLProblem(from, raw string) string {
+	if !strings.Contains(raw, "://") {
+		return from + ": the URL needs a scheme: https://HOST (http:// only for localhost, 127.0.0.1 or ::1)"
+	}
+	if u, err := url.Parse(raw); err == nil && strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v3") {
+		return from + ": leave out the /v3 at the end, which every request adds: the API's root, such as https://api.us.nylas.com"
+	}
+	return ""
+}
+
+// client builds the wrapper client, or returns the usage problems. from
+// is what gave the base URL, as endpoint says.
+func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, from string, problems []string) {
+	key, problem := in.secret(c, apiKey, "--api-key-file", f.apiKeyFile, "NYLAS_API_KEY")
 	switch {
 	case problem != "":
 		problems = append(problems, problem)
 	case key == "":
 		problems = append(problems, "no API key: set $NYLAS_API_KEY or pass --api-key-file PATH")
 	}
-	region = wrapper.Region(f.region.value)
-	if region == "" {
-		region = wrapper.Region(c.getenv("NYLAS_REGION"))
+	region, baseURL, from, problem := f.endpoint(c)
+	if problem == "" && baseURL != "" {
+		problem = baseURLProblem(from, baseURL)
 	}
-	if region == "" {
-		region = wrapper.RegionUS
-	}
-	if _, err := wrapper.ParseRegion(string(region)); err != nil {
-		problems = append(problems, "$NYLAS_REGION: "+quoteArg(string(region))+" is not a region: use us or eu")
+	if problem != "" {
+		problems = append(problems, problem)
 	}
 	if len(problems) > 0 {
-		return nil, region, problems
+		return nil, region, from, problems
 	}
-	opts := []wrapper.Option{wrapper.WithRegion(region), wrapper.WithTimeout(f.timeout.d), wrapper.WithRetries(f.retries.n), wrapper.WithUserAgent("nylascreds-cli")}
-	if f.baseURL != "" {
-		opts = append(opts, wrapper.WithBaseURL(f.baseURL))
+	opts := []wrapper.Option{wrapper.WithTimeout(f.timeout.d), wrapper.WithRetries(f.retries.n), wrapper.WithUserAgent("nylascreds-cli")}
+	if region != "" {
+		opts = append(opts, wrapper.WithRegion(region))
+	}
+	if baseURL != "" {
+		opts = append(opts, wrapper.WithBaseURL(baseURL))
 	}
 	if f.verbose {
+		c.say("API key read from %s", in.origins[apiKey])
 		opts = append(opts, wrapper.WithLogger(attemptLogger(c.stderr)))
 	}
 	client, err := wrapper.New(key, opts...)
@@ -76,13 +115,13 @@ func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrappe
 		for _, line := range strings.Split(err.Error(), "\n") {
 			line = strings.TrimPrefix(line, "nylascreds: ")
 			if rest, ok := strings.CutPrefix(line, "base URL"); ok {
-				line = "--base-url" + rest
+				line = from + rest
 			}
 			problems = append(problems, line)
 		}
-		return nil, region, problems
+		return nil, region, from, problems
 	}
-	return client, region, nil
+	return client, region, from, nil
 }
 
 // attemptLogger writes the wrapper's per-attempt records as one line each.
@@ -115,16 +154,19 @@ type dataFlags struct {
 	settingsFile     string
 }
 
-const secretFileRules = `Secret files (--api-key-file, --client-secret-file) and $NYLAS_API_KEY, $NYLAS_CLIENT_SECRET:
-one trailing newline (LF or CRLF) is removed and nothing else; a secret that still
-holds a line break, or starts or ends with a space or tab, is refused. A file flag
-wins over its environment variable. "-" reads the file from stdin (one flag at a time).`
+const secretFileRules = `Secrets: the API key from --api-key-file or $NYLAS_API_KEY; the provider app's client
+secret from --client-secret-file or $NYLASCREDS_CLIENT_SECRET ($NYLAS_CLIENT_SECRET is
+not read: in Nylas projects it holds the Nylas application's own secret). A file flag
+wins over its environment variable; "-" reads the file from stdin (one flag at a time).
+One trailing newline (LF or CRLF) is removed and nothing else; a secret that still
+holds a line break, or starts or ends with a space or tab, is refused. stderr says
+where the client secret and the private key were read from, never what they are.`
 
 func (d *dataFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	enumVar(cmd, &d.typ, "type", "", "", flowNames, "credential flow `TYPE`: connector, serviceaccount or adminconsent")
 	fl.StringVar(&d.clientID, "client-id", "", "OAuth client `ID` (connector, adminconsent)")
-	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", "read the client secret from the file at `PATH` (\"-\" for stdin); wins over $NYLAS_CLIENT_SECRET")
+	fl.StringVar(&d.clientSecretFile, "client-secret-file", "", "read the client secret from the file at `PATH` (\"-\" for stdin); wins over $NYLASCREDS_CLIENT_SECRET")
 	fl.StringVar(&d.tenant, "tenant", "", "Microsoft `TENANT` (adminconsent: required, \"common\" for v1.0; connector: optional setting)")
 	fl.StringVar(&d.keyFile, "key-file", "", "the Google service-account key file at `PATH`, as downloaded (serviceaccount; \"-\" for stdin)")
 	fl.StringArrayVar(&d.settings, "setting", nil, "connector: a further provider setting, `KEY=VALUE` (sent as a string) or KEY:=JSON (sent as that JSON value); repeatable; never a secret")
@@ -180,6 +222,11 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 		if problem != "" {
 			return nil, []string{problem}
 		}
+		in.from(privateKey, origin("--key-file", d.keyFile))
+		if bytes.HasPrefix(bytes.TrimSpace(file), []byte("-----BEGIN")) {
+			return nil, []string{"--key-file: the file is a PEM key, not a Google service-account key file: give the JSON key file " +
+				"as Google Cloud downloads it (IAM, Service accounts, Keys, Add key, JSON), which holds the key with its client_email and private_key_id"}
+		}
 		sa, err := wrapper.ParseGoogleServiceAccountKey(file)
 		if err != nil {
 			var verr *wrapper.ValidationError
@@ -204,7 +251,7 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 			settings, settingProblems = d.buildSettings(c, in)
 			problems = append(problems, settingProblems...)
 		}
-		secret, problem := in.secret(c, "--client-secret-file", d.clientSecretFile, "NYLAS_CLIENT_SECRET")
+		secret, problem := in.secret(c, clientSecret, "--client-secret-file", d.clientSecretFile, clientSecretEnv)
 		if problem != "" {
 			problems = append(problems, problem)
 		}
@@ -284,16 +331,62 @@ func (d *dataFlags) buildSettings(c *cli, in *inputs) (map[string]any, []string)
 // inputs reads the files and variables a command takes its secrets and key
 // files from, making sure stdin is read by one flag only.
 type inputs struct {
-	stdinBy string // the flag that read stdin
+	stdinBy string            // the flag that read stdin
+	origins map[string]string // where each secret read came from, by what it is
+}
+
+// The secrets a command reads, and the variable of the provider app's
+// client secret. $NYLAS_CLIENT_SECRET is not read: in Nylas projects it
+// usually holds the Nylas application's own client secret, which sent as
+// the provider app's would be stored without a word.
+const (
+	apiKey          = "API key"
+	clientSecret    = "client secret"
+	privateKey      = "private key"
+	clientSecretEnv = "NYLASCREDS_CLIENT_SECRET"
+)
+
+func (in *inputs) from(what, origin string) {
+	if in.origins == nil {
+		in.origins = map[string]string{}
+	}
+	in.origins[what] = origin
+}
+
+// origin says where the file given to flagName was read from, without its
+// path.
+func origin(flagName, path string) string {
+	if path == "-" {
+		return "stdin (" + flagName + " -)"
+	}
+	return "the file given to " + flagName
+}
+
+// sayOrigins says on stderr where each secret that a create or update sent
+// was read from, so that a secret from an unexpected place (a variable left
+// set in the shell) is noticed; nothing when the request was refused before
+// it was sent (err a *wrapper.ValidationError; the flow guard's refusals
+// return earlier). The API key is not announced: a wrong one is refused at
+// once, and the 401 line says where it came from.
+func (c *cli) sayOrigins(in *inputs, err error) {
+	var verr *wrapper.ValidationError
+	if errors.As(err, &verr) {
+		return
+	}
+	for _, what := range []string{clientSecret, privateKey} {
+		if o := in.origins[what]; o != "" {
+			c.say("%s read from %s", what, o)
+		}
+	}
 }
 
 // maxInputFile bounds every file the CLI reads.
 const maxInputFile = 1 << 20
 
 // read reads the file given to flagName ("-" is stdin). The problem, when
-// there is one, names the flag and the reason; it repeats the path only when
-// the path evidently names something on disk, so that a secret pasted where
-// a path belongs is not printed back.
+// there is one, names the flag and the reason, never the path: a secret
+// pasted where a path belongs (a base64 secret may well start with "/")
+// must not be printed back.
 func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 	var r io.Reader
 	if path == "-" {
@@ -303,42 +396,39 @@ func (in *inputs) read(c *cli, flagName, path string) ([]byte, string) {
 		in.stdinBy = flagName
 		r = c.stdin
 	} else {
-		info, err := os.Stat(path)
-		if err != nil {
-			return nil, flagName + ": " + fileProblem(path, err)
-		}
-		if info.IsDir() {
-			return nil, flagName + ": " + strconv.Quote(path) + " is a directory: give the path of the file inside it"
-		}
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, flagName + ": " + fileProblem(path, err)
+			return nil, fileProblem(flagName, path, err)
 		}
 		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.IsDir() {
+			return nil, flagName + ": the path is a directory: give the path of the file inside it"
+		}
 		r = f
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, maxInputFile+1))
 	if err != nil {
-		return nil, flagName + ": " + fileProblem(path, err)
+		return nil, fileProblem(flagName, path, err)
 	}
 	if n > maxInputFile {
-		return nil, flagName + ": " + shownPath(path) + " is larger than 1 MiB"
+		return nil, flagName + ": the file is larger than 1 MiB"
 	}
 	return buf.Bytes(), ""
 }
 
-// secret returns a secret from the file given to flagName, else from the
-// environment variable env, following secretFileRules.
-func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
-	source := "$" + env
+// secret returns the secret named what from the file given to flagName,
+// else from the environment variable env, following secretFileRules, and
+// records where it came from.
+func (in *inputs) secret(c *cli, what, flagName, path, env string) (string, string) {
+	source, from := "$"+env, "$"+env
 	var value string
 	if path != "" {
 		b, problem := in.read(c, flagName, path)
 		if problem != "" {
 			return "", problem
 		}
-		source, value = flagName, string(b)
+		source, from, value = flagName, origin(flagName, path), string(b)
 		if len(b) == 0 {
 			return "", flagName + ": the file is empty"
 		}
@@ -357,11 +447,15 @@ func (in *inputs) secret(c *cli, flagName, path, env string) (string, string) {
 	if len(value) >= 4 { // shorter, it would blank out ordinary words
 		c.secrets = append(c.secrets, value)
 	}
+	if value != "" {
+		in.from(what, from)
+	}
 	return value, ""
 }
 
-// fileProblem says why a file cannot be read, in words.
-func fileProblem(path string, err error) string {
+// fileProblem says why the file given to flagName cannot be read, in words,
+// without its path.
+func fileProblem(flagName, path string, err error) string {
 	var reason string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -376,37 +470,14 @@ func fileProblem(path string, err error) string {
 		reason = err.Error()
 	}
 	if path == "-" {
-		return "cannot read stdin: " + reason
+		return flagName + ": cannot read stdin: " + reason
 	}
-	if !pathIsEvident(path) {
-		return reason + " (the value given is not repeated: if it was the secret itself, pass the path of a file that holds it)"
+	problem := flagName + ": cannot read the file: " + reason
+	if secretFileFlags[flagName] {
+		problem += " (the path is not repeated: if it was the secret itself, pass the path of a file that holds it)"
 	}
-	return "cannot read " + strconv.Quote(path) + ": " + reason
+	return problem
 }
 
-// shownPath quotes a path for a message, or says "the file" when the path
-// might be a secret given by mistake.
-func shownPath(path string) string {
-	if path == "-" {
-		return "stdin"
-	}
-	if !pathIsEvident(path) {
-		return "the file"
-	}
-	return strconv.Quote(path)
-}
-
-// pathIsEvident reports whether path names something on disk, or a file in a
-// directory that exists: such a value is a path, not a secret pasted where a
-// path belongs.
-func pathIsEvident(path string) bool {
-	if _, err := os.Lstat(path); err == nil {
-		return true
-	}
-	dir := filepath.Dir(path)
-	if dir == "." {
-		return false
-	}
-	info, err := os.Stat(dir)
-	return err == nil && info.IsDir()
-}
+// secretFileFlags are the flags whose file holds a secret.
+var secretFileFlags = map[string]bool{"--api-key-file": true, "--client-secret-file": true}

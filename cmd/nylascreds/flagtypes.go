@@ -33,10 +33,12 @@ func (f *durationFlag) Set(s string) error {
 	return nil
 }
 
-// countFlag is a whole number no smaller than min.
+// countFlag is a whole number no smaller than min; hint follows the
+// refusal of a smaller one.
 type countFlag struct {
-	n   int
-	min int
+	n    int
+	min  int
+	hint string
 }
 
 func (f *countFlag) String() string { return strconv.Itoa(f.n) }
@@ -47,13 +49,14 @@ func (f *countFlag) Set(s string) error {
 		return fmt.Errorf("not a whole number")
 	}
 	if n < f.min {
-		return fmt.Errorf("must be %d or more", f.min)
+		return fmt.Errorf("must be %d or more%s", f.min, f.hint)
 	}
 	f.n = n
 	return nil
 }
 
-// enumFlag is one of a fixed list of words, offered by shell completion.
+// enumFlag is one of a fixed list of words, offered by shell completion,
+// in any case: --region EU is --region eu.
 type enumFlag struct {
 	value   string
 	allowed []string
@@ -63,8 +66,8 @@ func (f *enumFlag) String() string { return f.value }
 func (f *enumFlag) Type() string   { return "string" }
 func (f *enumFlag) Set(s string) error {
 	for _, a := range f.allowed {
-		if s == a {
-			f.value = s
+		if strings.EqualFold(s, a) {
+			f.value = a
 			return nil
 		}
 	}

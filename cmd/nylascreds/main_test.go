@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -12,12 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,8 +41,12 @@ var goVocabulary = regexp.MustCompile(`\bWith[A-Z]\w+|\b(UpdateRequest|CreateReq
 // appends everything it prints, for the leak check.
 const transcriptEnv = "NYLASCREDS_TEST_TRANSCRIPT"
 
-// ttyEnv makes the scripts' nylascreds believe stderr is a terminal.
-const ttyEnv = "NYLASCREDS_TEST_STDERR_TTY"
+// ttyEnv and stdoutTTYEnv make the scripts' nylascreds believe stderr or
+// stdout is a terminal.
+const (
+	ttyEnv       = "NYLASCREDS_TEST_STDERR_TTY"
+	stdoutTTYEnv = "NYLASCREDS_TEST_STDOUT_TTY"
+)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -56,9 +57,8 @@ func TestMain(m *testing.M) {
 // scriptCLI is the nylascreds of the scripts: the real command line, with its
 // output copied to the transcript file.
 func scriptCLI() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	c, stop := processCLI()
 	defer stop()
-	c := processCLI(ctx)
 	if path := os.Getenv(transcriptEnv); path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
@@ -67,7 +67,8 @@ func scriptCLI() int {
 		defer f.Close()
 		c.stdout, c.stderr = io.MultiWriter(os.Stdout, f), io.MultiWriter(os.Stderr, f)
 	}
-	c.stderrIsTerminal = os.Getenv(ttyEnv) == "1"
+	c.stderrIsTerminal = c.stderrIsTerminal || os.Getenv(ttyEnv) == "1"
+	c.stdoutIsTerminal = c.stdoutIsTerminal || os.Getenv(stdoutTTYEnv) == "1"
 	return c.run(os.Args[1:])
 }
 
@@ -168,7 +169,8 @@ func cmdNewFake(ts *testscript.TestScript, neg bool, args []string) {
 
 // fault SPEC...: script the fake's next answers, one per request:
 // ok, delay=DURATION, lost (act, then drop the connection), drop, html502,
-// untyped200=ID (a credential without credential_type), forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
+// untyped200=ID (a credential without credential_type), controls200=ID (a
+// credential whose name holds C1 controls, DEL and format characters), forge429 (a message with a newline and an escape), echokey500, echosecret500 (the message holds the API key or the client secret),
 // or a status (401, 429, 500, 503) answered in the Nylas error envelope.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
@@ -201,6 +203,9 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		case strings.HasPrefix(spec, "untyped200="): // a credential as Nylas publishes it: no credential_type
 			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
 				Body: `{"request_id":"fault-untyped","data":{"id":"` + strings.TrimPrefix(spec, "untyped200=") + `","name":"n","created_at":1767225600,"updated_at":1767225600}}`})
+		case strings.HasPrefix(spec, "controls200="): // a name with C1 controls, DEL and format characters
+			faults = append(faults, nylastest.Fault{Status: 200, Header: json,
+				Body: `{"request_id":"fault-controls","data":{"id":"` + strings.TrimPrefix(spec, "controls200=") + `","name":"a\u009b31mb\u202ec\u0085d\u007fe\udb40\udc01f","created_at":1767225600,"updated_at":1767225600}}`})
 		case spec == "html502":
 			faults = append(faults, nylastest.Fault{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-9"}},
 				Body: "<html>\n<b>Bad Gateway</b>\n</html>"})

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/wrapper"
 )
@@ -38,12 +40,29 @@ type printer struct {
 	err     error
 }
 
+// credentialJSON is a credential as json and ndjson print it: the API's
+// fields, with the times as the API sends them, Unix seconds. Only tables
+// format them.
+type credentialJSON struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	CreatedAt      int64  `json:"created_at"`
+	UpdatedAt      int64  `json:"updated_at"`
+	CredentialType string `json:"credential_type,omitempty"`
+	HashedData     string `json:"hashed_data,omitempty"`
+}
+
+func asJSON(c wrapper.Credential) credentialJSON {
+	return credentialJSON{ID: c.ID, Name: c.Name, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix(),
+		CredentialType: string(c.CredentialType), HashedData: c.HashedData}
+}
+
 // one prints a single credential.
 func (p *printer) one(cred *wrapper.Credential) {
 	switch p.format {
 	case formatJSON:
-		b, err := json.MarshalIndent(cred, "", "  ")
-		p.write(b, err, "\n")
+		b, err := json.MarshalIndent(asJSON(*cred), "", "  ")
+		p.write(escapeJSON(b), err, "\n")
 	default:
 		p.add(*cred)
 	}
@@ -54,17 +73,17 @@ func (p *printer) add(cred wrapper.Credential) {
 	p.count++
 	switch p.format {
 	case formatJSON:
-		b, err := json.MarshalIndent(cred, "  ", "  ")
+		b, err := json.MarshalIndent(asJSON(cred), "  ", "  ")
 		if !p.started {
 			p.started = true
 			p.write([]byte("[\n  "), nil, "")
 		} else {
 			p.write([]byte(",\n  "), nil, "")
 		}
-		p.write(b, err, "")
+		p.write(escapeJSON(b), err, "")
 	case formatNDJSON:
-		b, err := json.Marshal(cred)
-		p.write(b, err, "\n")
+		b, err := json.Marshal(asJSON(cred))
+		p.write(escapeJSON(b), err, "\n")
 	case formatTable:
 		if !p.started {
 			p.started = true
@@ -109,6 +128,36 @@ func (p *printer) write(b []byte, err error, suffix string) {
 	}
 }
 
+// escapeJSON rewrites, in JSON that encoding/json wrote, every control and
+// format character it leaves raw (DEL, C1 controls such as U+009B, which
+// some terminals take for ESC [, and bidirectional overrides such as
+// U+202E) as a \u escape, so that server text cannot drive a terminal or
+// reorder what a reader sees; a JSON decoder reads the same text. Outside
+// strings, JSON is ASCII, so only string contents change.
+func escapeJSON(b []byte) []byte {
+	var out []byte // nil until the first escape
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		// Below DEL, encoding/json has escaped every control character but
+		// the layout's own newlines.
+		if r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, `\u%04x`, u)
+			}
+		} else if out != nil {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}
+
 // tableRow lays out one row. Every column but the last has a fixed width
 // (an id is a UUID, a time is RFC 3339 in UTC), so rows printed page by page
 // line up without knowing the rows to come.
@@ -116,8 +165,9 @@ func tableRow(id, typ, created, updated, name string) string {
 	return fmt.Sprintf("%-36s  %-14s  %-20s  %-20s  %s\n", oneLine(id), oneLine(typ), created, updated, oneLine(name))
 }
 
-// errorLine builds the one "error:" line of a failed call.
-func errorLine(cmd string, err error, region wrapper.Region, viaRegion bool) string {
+// errorLine builds the one "error:" line of a failed call; baseFrom is what
+// gave the base URL ("" for the region).
+func errorLine(cmd string, err error, region wrapper.Region, baseFrom string) string {
 	var apiErr *wrapper.APIError
 	var respErr *wrapper.ResponseError
 	var reqErr *wrapper.RequestError
@@ -125,10 +175,10 @@ func errorLine(cmd string, err error, region wrapper.Region, viaRegion bool) str
 	case errors.As(err, &apiErr):
 		line := describeAPIError(apiErr)
 		switch {
-		case apiErr.StatusCode == http.StatusUnauthorized && viaRegion:
+		case apiErr.StatusCode == http.StatusUnauthorized && baseFrom == "":
 			line += ": check the API key; a key of one region is refused by the other: this call went to region " + string(region) + ", try --region " + otherRegion(region)
 		case apiErr.StatusCode == http.StatusUnauthorized:
-			line += ": check the API key, and that --base-url serves its region"
+			line += ": check the API key, and that " + baseFrom + " serves its region"
 		case cmd == "create" && apiErr.StatusCode >= 500:
 			line += ": " + createHint
 		}
@@ -226,7 +276,7 @@ var flagOf = map[string]string{
 	"credential_type":               "--type",
 	"credential_data":               "--type",
 	"credential_data.client_id":     "--client-id",
-	"credential_data.client_secret": "--client-secret-file (or $NYLAS_CLIENT_SECRET)",
+	"credential_data.client_secret": "--client-secret-file (or $NYLASCREDS_CLIENT_SECRET)",
 	"credential_data.tenant":        "--tenant",
 }
 

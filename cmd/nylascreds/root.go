@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nylascreds/nylascreds/wrapper"
 )
 
 // exitError ends a command with an exit status and the lines to print on
@@ -28,16 +33,39 @@ func usageErr(cmd *cobra.Command, problems ...string) error {
 // failure is an API, network or runtime failure: exit 1.
 func failure(line string) error { return &exitError{code: exitAPI, lines: []string{line}} }
 
+// callFailure is the failure of a call, err: exit 3 when the API answered
+// 404, so that a script can tell "not there" (an idempotent delete, say)
+// from any other failure without reading stderr; else exit 1.
+func callFailure(err error, line string) error {
+	if wrapper.IsNotFound(err) {
+		return &exitError{code: exitNotFound, lines: []string{line}}
+	}
+	return failure(line)
+}
+
 const rootLong = `nylascreds administers Nylas connector credentials (/v3/connectors/{provider}/creds):
 create, get, list, update (PATCH) and delete them, from a shell or a script.
 
-The API key comes from $NYLAS_API_KEY or --api-key-file, never from a flag value
-(shell history and ps would show it); client secrets likewise come from
---client-secret-file or $NYLAS_CLIENT_SECRET.
+Secrets are never taken from a flag value (shell history and ps would show it):
+they come from a file, stdin or the environment.
 
-Output goes to stdout (-o json, ndjson or table); messages go to stderr.
-Exit status: 0 success; 1 the API, the network or the machine failed;
-2 usage or validation error (nothing was sent).`
+Environment (a flag wins over the environment):
+  NYLAS_API_KEY             the API key (--api-key-file wins)
+  NYLASCREDS_CLIENT_SECRET  the provider app's client secret (--client-secret-file wins);
+                            $NYLAS_CLIENT_SECRET, in Nylas projects the Nylas
+                            application's own secret, is not read
+  NYLAS_API_URI             the API base URL (--base-url and --region win)
+  NYLAS_REGION              us or eu, without a base URL (--region wins); else us
+
+Output goes to stdout: a table when it is a terminal, else JSON (-o json, ndjson
+or table wins); messages go to stderr.
+
+Exit status:
+  0    success
+  1    the API, the network or the machine failed
+  2    usage or validation error (nothing was sent)
+  3    not found: the API answered 404 (a delete of a deleted credential, say)
+  130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM`
 
 // run executes one command line and returns the exit status.
 func (c *cli) run(args []string) int {
@@ -65,6 +93,10 @@ func (c *cli) run(args []string) int {
 		ee = &exitError{code: exitUsage, lines: []string{cliWords(err.Error())}, usage: "nylascreds"}
 	}
 	c.printErrors(ee)
+	var sig interrupted
+	if errors.As(context.Cause(c.ctx), &sig) {
+		return exitSignal + int(sig.sig)
+	}
 	return ee.code
 }
 
@@ -117,7 +149,7 @@ func (c *cli) newRoot() *cobra.Command {
 			_ = cmd.Help()
 			return &exitError{code: exitUsage, lines: []string{"a command is required"}}
 		},
-		SuggestionsMinimumDistance: 1,
+		SuggestionsMinimumDistance: 2, // udpate: update
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.Flags().Bool("version", false, "print the version and commit, then exit")
@@ -148,6 +180,7 @@ func (c *cli) newRoot() *cobra.Command {
 			cmd.Example = completionExample
 			for _, shell := range cmd.Commands() {
 				shell.Example = "  nylascreds completion " + shell.Name() + " --help   # how to load it"
+				shell.Args = noArgs
 			}
 		}
 	}
@@ -163,19 +196,66 @@ const completionExample = `  # bash, this shell only (needs the bash-completion 
   # fish
   nylascreds completion fish > ~/.config/fish/completions/nylascreds.fish`
 
-// noArgs refuses positional arguments: every input is a flag.
+// noArgs refuses positional arguments: every input is a flag. A stray word
+// may be a secret pasted in the wrong place, so it is never repeated, but
+// for an unknown command close to a real one (a few typos away, or a
+// prefix), which cannot be.
 func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		if !cmd.HasParent() {
-			problem := "unknown command " + quoteArg(args[0])
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				problem += ": did you mean " + strings.Join(s, " or ") + "?"
-			}
-			return usageErr(cmd, problem)
+	switch {
+	case len(args) == 0:
+		return nil
+	case !cmd.HasParent():
+		if s := closest(args[0], cmd.SuggestionsFor(args[0])); len(s) > 0 {
+			return usageErr(cmd, "unknown command "+strconv.Quote(args[0])+": did you mean "+strings.Join(s, " or ")+"?")
 		}
-		return usageErr(cmd, "unexpected argument "+quoteArg(args[0])+": every input is a flag")
+		return usageErr(cmd, "unknown command (the word is not repeated here: it may be a secret)")
+	case len(args) == 1:
+		return usageErr(cmd, "unexpected argument: every input is a flag, and a value with spaces needs quotes (the argument is not repeated here: it may be a secret)")
 	}
-	return nil
+	return usageErr(cmd, strconv.Itoa(len(args))+" unexpected arguments: every input is a flag, and a value with spaces needs quotes (the arguments are not repeated here: one may be a secret)")
+}
+
+// closest keeps, of cobra's suggestions for word, the nearest to it: a
+// command that word begins, else by edit distance, so that "lst" suggests
+// list alone, not get too (both are two edits away at most).
+func closest(word string, names []string) []string {
+	word = strings.ToLower(word)
+	var best []string
+	least := math.MaxInt
+	for _, name := range names {
+		d := editDistance(word, name)
+		if strings.HasPrefix(name, word) {
+			d = 0
+		}
+		if d < least {
+			best, least = nil, d
+		}
+		if d == least {
+			best = append(best, name)
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // flagProblem rewrites pflag's messages where they would leak Go terms or
@@ -190,15 +270,17 @@ func flagProblem(err error) string {
 			return "unknown flag -" + name + ": long flags take two dashes: --" + name
 		}
 	}
-	// invalid argument "x" for "-o, --output" flag: REASON
+	// invalid argument "x" for "-o, --output" flag: REASON. The value is
+	// not repeated: a secret pasted as the wrong flag's value is no rarer
+	// than one pasted as a path.
 	if m := invalidArgument.FindStringSubmatch(msg); m != nil {
-		reason := m[3]
+		reason := m[2]
 		if strings.HasPrefix(reason, "strconv.ParseBool") {
 			reason = "want true or false"
 		}
-		return m[2] + " " + m[1] + ": " + reason
+		return m[1] + ": " + reason
 	}
 	return msg
 }
 
-var invalidArgument = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+var invalidArgument = regexp.MustCompile(`^invalid argument "(?:[^"\\]|\\.)*" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
