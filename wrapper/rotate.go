@@ -53,14 +53,18 @@ type RetireOptions struct {
 	// OnGrantsRead, when set, is told after each page of the grants walk how
 	// many grants have been read.
 	OnGrantsRead func(read int)
+	// Confirm, when set, is called once the checks pass and before the
+	// DELETE, with the credential and how many grants name it; an error it
+	// returns stops the delete and is returned as is.
+	Confirm func(cred *Credential, grants int) error
 }
 
 // Retire deletes a credential nothing depends on. Before the DELETE it reads
 // the connector and refuses its active credential, then walks provider's
 // grants (see Grants) and refuses a credential that grants name, with a
-// *CredentialInUseError saying how many and which, unless o.AllowGrants.
-// A grant without credential_id uses the active credential, which is never
-// deleted. The DELETE follows Delete's rules.
+// *CredentialInUseError saying how many and which, unless o.AllowGrants; then
+// o.Confirm decides. A grant without credential_id uses the active
+// credential, which is never deleted. The DELETE follows Delete's rules.
 func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *RetireOptions, opts ...Option) error {
 	if o == nil {
 		o = &RetireOptions{}
@@ -73,7 +77,7 @@ func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *Re
 		return err
 	}
 	inUse := &CredentialInUseError{Provider: provider, ID: id, Active: conn.ActiveCredentialID == id}
-	if !inUse.Active && !o.AllowGrants {
+	if !inUse.Active {
 		for g, err := range c.Grants(ctx, provider, nil, o.OnGrantsRead, opts...) {
 			if err != nil {
 				return err
@@ -86,8 +90,17 @@ func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *Re
 			}
 		}
 	}
-	if inUse.Active || inUse.Grants > 0 {
+	if inUse.Active || inUse.Grants > 0 && !o.AllowGrants {
 		return inUse
+	}
+	if o.Confirm != nil {
+		cred, err := c.Get(ctx, provider, id, opts...)
+		if err != nil {
+			return err
+		}
+		if err := o.Confirm(cred, inUse.Grants); err != nil {
+			return err
+		}
 	}
 	return c.Delete(ctx, provider, id, opts...)
 }

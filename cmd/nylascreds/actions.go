@@ -176,18 +176,6 @@ func (c *cli) get(cmd *cobra.Command, f *apiFlags) error {
 	return k.done(cmd, cred, err)
 }
 
-func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
-	k, err := c.prepare(cmd, f, &inputs{}, idProblems(f))
-	if err != nil {
-		return err
-	}
-	if err := k.client.Delete(c.ctx, k.provider, f.id); err != nil {
-		return k.fail(cmd, err)
-	}
-	c.say("deleted %s credential %s", k.provider, oneLine(f.id))
-	return nil
-}
-
 func (c *cli) list(cmd *cobra.Command, f *apiFlags) error {
 	k, err := c.prepare(cmd, f, &inputs{}, nil)
 	if err != nil {
@@ -265,11 +253,15 @@ type progress struct {
 	shown int // the width of the text shown, 0 for none
 }
 
-func (p *progress) show(count int) {
+func (p *progress) show(count int) { p.showWhat(count, "credentials so far") }
+
+// showWhat draws "listing: N what" over the previous progress line.
+func (p *progress) showWhat(count int, what string) {
 	if !p.on {
 		return
 	}
-	text := fmt.Sprintf("listing: %d credentials so far…", count)
+	p.clear()
+	text := fmt.Sprintf("listing: %d %s…", count, what)
 	p.shown = utf8.RuneCountInString(text)
 	_, _ = fmt.Fprint(p.c.stderr, "\r"+text)
 }

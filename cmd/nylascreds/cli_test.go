@@ -207,7 +207,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d, stderr %q", code, errOut.String())
 	}
 	for _, want := range []string{"1. Create a connector-override credential", "the stored secret changed: true", "refused before sending: credential_data.client_secret: is required",
-		"3 before, 3 after (nothing was sent)", "stored as connector, the data is serviceaccount", "3 before, 4 after (the GET of the check; no PATCH)", "request_id nylastest-", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "now holds 0 credentials", "all on spec."} {
+		"3 before, 3 after (nothing was sent)", "stored as connector, the data is serviceaccount", "3 before, 4 after (the GET of the check; no PATCH)", "request_id nylastest-", "wrapper.IsNotFound(err) = true", "status 404, type api.not_found_error", "asked: overwrite credential", "made ", "no DELETE was sent",
+		"refused before any DELETE", "all on spec."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo transcript lacks %q", want)
 		}
@@ -409,8 +410,9 @@ func TestExitCodes(t *testing.T) {
 		{"usage", ctx, []string{"get", "--provider", "google"}, exitUsage},
 		{"get missing", ctx, []string{"get", "--provider", "google", "--id", "missing"}, exitNotFound},
 		{"update missing", ctx, []string{"update", "--provider", "google", "--id", "missing", "--name", "x"}, exitNotFound},
-		{"delete", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitOK},
-		{"delete again", ctx, []string{"delete", "--provider", "google", "--id", cred.ID}, exitNotFound},
+		{"delete the active credential", ctx, []string{"delete", "--provider", "google", "--id", cred.ID, "--yes"}, exitUsage},
+		{"delete without --yes", ctx, []string{"delete", "--provider", "google", "--id", "other", "--yes=false"}, exitUsage},
+		{"delete missing", ctx, []string{"delete", "--provider", "google", "--id", "missing", "--yes"}, exitNotFound},
 		{"interrupted", interruptedCtx, []string{"list", "--provider", "google"}, 130},
 	} {
 		if code, stderr := exit(tc.ctx, tc.args...); code != tc.want {
@@ -483,5 +485,50 @@ func TestEndpoint(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc, got, tc.want)
 		}
+	}
+}
+
+// TestConfirmationsOnATerminal: on a terminal, delete shows the credential
+// and deletes only on "y"; an update whose stored flow the server does not
+// report shows the credential it would overwrite and sends only on "y".
+func TestConfirmationsOnATerminal(t *testing.T) {
+	srv := nylastest.NewServer()
+	defer srv.Close()
+	env := func(k string) string {
+		return map[string]string{"NYLAS_API_KEY": srv.APIKey(), "NYLASCREDS_CLIENT_SECRET": "CANARY-confirm-secret"}[k]
+	}
+	terminal := func(input string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		c := &cli{ctx: context.Background(), getenv: env, stdin: strings.NewReader(input), stdout: &out, stderr: &errOut, stdinIsTerminal: true}
+		return c.run(append(args, "--base-url", srv.URL, "-o", "json")), out.String(), errOut.String()
+	}
+	ids := map[string]string{}
+	for _, name := range []string{"active", "spare"} {
+		code, out, stderr := terminal("", "create", "--provider", "microsoft", "--name", name, "--type", "adminconsent", "--client-id", "app", "--tenant", "common")
+		var cred struct{ ID string }
+		if code != 0 || json.Unmarshal([]byte(out), &cred) != nil {
+			t.Fatalf("create: exit %d %s %s", code, out, stderr)
+		}
+		ids[name] = cred.ID
+	}
+	code, _, stderr := terminal("n\n", "delete", "--provider", "microsoft", "--id", ids["spare"])
+	if _, kept := srv.StoredData("microsoft", ids["spare"]); code != exitUsage || !kept ||
+		!strings.Contains(stderr, `delete microsoft credential "spare" (`+ids["spare"]) || !strings.Contains(stderr, "nothing was deleted") {
+		t.Errorf("answer n: exit %d, kept %v, stderr %q", code, kept, stderr)
+	}
+	update := []string{"update", "--provider", "microsoft", "--id", ids["spare"], "--type", "adminconsent", "--client-id", "app2", "--tenant", "common"}
+	code, _, stderr = terminal("no\n", update...)
+	if data, _ := srv.StoredData("microsoft", ids["spare"]); code != exitUsage || strings.Contains(string(data), "app2") ||
+		!strings.Contains(stderr, `credential "spare" (created `) || !strings.Contains(stderr, "Send the update? [y/N]") {
+		t.Errorf("update answered no: exit %d, stored %s, stderr %q", code, data, stderr)
+	}
+	if code, _, stderr = terminal("y\n", update...); code != 0 {
+		t.Errorf("update answered y: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = terminal("y\n", "delete", "--provider", "microsoft", "--id", ids["spare"]); code != 0 {
+		t.Errorf("delete answered y: exit %d, stderr %q", code, stderr)
+	}
+	if _, kept := srv.StoredData("microsoft", ids["spare"]); kept {
+		t.Error("the credential was not deleted after y")
 	}
 }

@@ -23,8 +23,11 @@ type apiFlags struct {
 	sortBy   enumFlag
 	orderBy  enumFlag
 	all      bool
-	// yes sends an update whose stored flow cannot be verified without asking.
+	// yes answers the confirmations yes: an update whose stored flow cannot
+	// be verified, a delete.
 	yes bool
+	// allowGrants lets delete go on although grants name the credential.
+	allowGrants bool
 }
 
 // apiCommand builds one of the five API commands with the flags they share.
@@ -145,13 +148,22 @@ func (c *cli) getCmd() *cobra.Command {
 
 func (c *cli) deleteCmd() *cobra.Command {
 	var f apiFlags
-	cmd := c.apiCommand("delete --provider P --id ID",
-		"Delete a credential",
-		`Delete a credential, and confirm on stderr. Grants that use it stop working at once;
-a connector's default credential cannot be deleted.`,
-		`  nylascreds delete --provider google --id "$ID"`,
+	cmd := c.apiCommand("delete --provider P --id ID [--allow-grants] [--yes]",
+		"Delete a credential nothing depends on",
+		`Delete a credential. Grants that use a deleted credential stop working at once, so
+delete first checks, before anything is deleted:
+  - the connector's active credential is refused (Nylas refuses it too): make another
+    one active first (see rotate and activate);
+  - a credential that grants name is refused, naming how many and the first few,
+    unless --allow-grants.
+On a terminal it then shows the credential's name and asks; without a terminal it
+needs --yes. A 404 exits 3, so a script can treat "already gone" as done.`,
+		`  nylascreds delete --provider google --id "$ID"
+  nylascreds delete --provider google --id "$ID" --yes`,
 		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })
 	c.idFlag(cmd, &f)
+	cmd.Flags().BoolVar(&f.allowGrants, "allow-grants", false, "delete although grants name the credential (they stop working at once)")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 	f.addCommon(cmd)
 	return cmd
 }

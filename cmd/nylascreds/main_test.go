@@ -102,6 +102,7 @@ func TestScripts(t *testing.T) {
 			"requests": cmdRequests,
 			"stored":   cmdStored,
 			"setid":    cmdSetID,
+			"grant":    cmdGrant,
 			"pkcs1key": cmdPKCS1Key,
 			"busyport": cmdBusyPort,
 		},
@@ -242,6 +243,21 @@ func cmdStored(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("stored %s %s: %v", args[0], args[1], ok)
 	}
 	_, _ = fmt.Fprintf(ts.Stdout(), "%s\n", data)
+}
+
+// grant PROVIDER CREDENTIAL_ID EMAIL...: the fake serves a grant per email,
+// naming the credential ("-" for none: it uses the active credential).
+func cmdGrant(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 || neg {
+		ts.Fatalf("usage: grant PROVIDER CREDENTIAL_ID|- EMAIL...")
+	}
+	cred := args[1]
+	if cred == "-" {
+		cred = ""
+	}
+	for _, email := range args[2:] {
+		server(ts).AddGrants(nylastest.Grant{Provider: args[0], CredentialID: cred, Email: email})
+	}
 }
 
 // setid VAR: set VAR to the "id" of the JSON object the last command printed.

@@ -162,7 +162,8 @@ func (c *cli) newRoot() *cobra.Command {
 	root.AddGroup(&cobra.Group{ID: "api", Title: "Credential commands:"}, &cobra.Group{ID: "tools", Title: "Other commands:"})
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")
-	for _, cmd := range []*cobra.Command{c.createCmd(), c.getCmd(), c.listCmd(), c.updateCmd(), c.deleteCmd()} {
+	for _, cmd := range []*cobra.Command{c.createCmd(), c.getCmd(), c.listCmd(), c.updateCmd(), c.deleteCmd(),
+		c.rotateCmd(), c.connectorCmd(), c.activateCmd(), c.grantsCmd()} {
 		cmd.GroupID = "api"
 		root.AddCommand(cmd)
 	}

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nylascreds/nylascreds/wrapper"
+)
+
+// The admin's jobs around credentials: the connector's active credential,
+// the grants that use a credential, rotation and a delete that names what it
+// would break.
+
+func (c *cli) connectorCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("connector --provider P",
+		"Show a connector and its active credential",
+		`Show a provider's connector: its name, scope and active (default) credential, the
+one grants without a credential of their own use. Its settings are not shown.`,
+		`  nylascreds connector --provider google`,
+		&f, func(cmd *cobra.Command) error {
+			k, err := c.prepare(cmd, &f, &inputs{}, nil)
+			if err != nil {
+				return err
+			}
+			conn, err := k.client.GetConnector(c.ctx, k.provider)
+			if err != nil {
+				return k.fail(cmd, err)
+			}
+			return k.out.object(conn, fmt.Sprintf("provider:            %s\nname:                %s\nactive credential:   %s\nscope:               %s\n",
+				oneLine(string(conn.Provider)), oneLine(conn.Name), oneLine(conn.ActiveCredentialID), oneLine(strings.Join(conn.Scope, " "))))
+		})
+	f.addCommon(cmd)
+	return cmd
+}
+
+func (c *cli) activateCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("activate --provider P --id ID",
+		"Make a credential the connector's active (default) one",
+		`Make a credential its connector's active credential, with a PATCH that sends only
+active_credential_id (settings and scope are left alone). Grants without a credential
+of their own move to it at once. rotate does this as one of its steps.`,
+		`  nylascreds activate --provider google --id "$NEW_ID"`,
+		&f, func(cmd *cobra.Command) error {
+			k, err := c.prepare(cmd, &f, &inputs{}, idProblems(&f))
+			if err != nil {
+				return err
+			}
+			conn, err := k.client.SetActiveCredential(c.ctx, k.provider, f.id)
+			if err != nil {
+				return k.fail(cmd, err)
+			}
+			c.say("%s credential %s is now the active one", k.provider, oneLine(conn.ActiveCredentialID))
+			return nil
+		})
+	c.idFlag(cmd, &f)
+	f.addCommon(cmd)
+	return cmd
+}
+
+func (c *cli) grantsCmd() *cobra.Command {
+	var f apiFlags
+	cmd := c.apiCommand("grants --provider P [--credential-id ID]",
+		"List the grants of a provider, or those that use one credential",
+		`Walk a provider's grants, 200 a page, and print them, or with --credential-id only those
+that name that credential (the grants a delete of it would stop at once). A grant
+without a credential of its own uses the connector's active credential. On a
+terminal, stderr shows how many grants have been read.`,
+		`  nylascreds grants --provider google --credential-id "$OLD_ID" -o table`,
+		&f, func(cmd *cobra.Command) error {
+			k, err := c.prepare(cmd, &f, &inputs{}, nil)
+			if err != nil {
+				return err
+			}
+			prog := &progress{c: c, on: c.stderrIsTerminal}
+			for g, err := range k.client.Grants(c.ctx, k.provider, nil, func(n int) { prog.showWhat(n, "grants read") }) {
+				if err != nil {
+					prog.clear()
+					k.out.endItems(grantHeader)
+					return k.fail(cmd, err)
+				}
+				if f.id == "" || g.CredentialID == f.id {
+					prog.clear()
+					k.out.item(grantJSON(g), grantRow(g))
+				}
+			}
+			prog.clear()
+			k.out.endItems(grantHeader)
+			return k.out.writeErr()
+		})
+	cmd.Flags().StringVar(&f.id, "credential-id", "", "only the grants that name credential `ID`")
+	f.addCommon(cmd)
+	return cmd
+}
+
+var grantHeader = grantRowOf("ID", "STATUS", "CREDENTIAL", "CREATED", "EMAIL")
+
+func grantRowOf(id, status, cred, created, email string) string {
+	return fmt.Sprintf("%-36s  %-8s  %-36s  %-20s  %s\n", oneLine(id), oneLine(status), oneLine(cred), created, oneLine(email))
+}
+
+func grantRow(g wrapper.Grant) string {
+	return grantRowOf(g.ID, g.Status, cmpOr(g.CredentialID, "(active)"), g.CreatedAt.Format(time.RFC3339), g.Email)
+}
+
+// grantJSON is a grant as the API sends it: times in Unix seconds.
+func grantJSON(g wrapper.Grant) map[string]any {
+	v := map[string]any{"id": g.ID, "provider": g.Provider, "created_at": g.CreatedAt.Unix()}
+	for k, s := range map[string]string{"email": g.Email, "grant_status": g.Status, "credential_id": g.CredentialID} {
+		if s != "" {
+			v[k] = s
+		}
+	}
+	return v
+}
+
+func (c *cli) rotateCmd() *cobra.Command {
+	var f apiFlags
+	var deleteOld bool
+	cmd := c.apiCommand("rotate --provider P --id ID --type TYPE [DATA FLAGS] [--name NAME] [--delete-old]",
+		"Replace a credential by a new one without downtime",
+		`Replace a credential with a new one of the same flow, without downtime:
+  1. read the credential and its connector;
+  2. create the new credential from the data flags (named "<old name> (rotated DATE)"
+     unless --name is given);
+  3. make it the connector's active credential if the old one was;
+  4. with --delete-old, delete the old credential when no grant names it (the grants
+     that do are listed, and it is kept).
+Every step is printed on stderr. If activation fails, the new credential is deleted
+again and the old one stays active; the error says what is in effect and what to run.
+Running rotate again after a failure is safe.
+
+rotate or update? update with new data rotates in place: the credential keeps its id,
+which suits grants that name it. rotate suits a move to a new app or secret that must
+not interrupt anyone: grants move over as they reconnect, and the old credential
+is retired once none names it.
+`+dataHelp,
+		`  nylascreds rotate --provider google --id "$OLD_ID" --type connector \
+    --client-id "$CLIENT_ID" --client-secret-file new-secret.txt --delete-old`,
+		&f, func(cmd *cobra.Command) error {
+			in := &inputs{}
+			data, problems := f.data.build(c, in, true)
+			k, err := c.prepare(cmd, &f, in, append(idProblems(&f), problems...))
+			if err != nil {
+				return err
+			}
+			prog := &progress{c: c, on: c.stderrIsTerminal}
+			res, err := k.client.Rotate(c.ctx, k.provider, wrapper.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
+				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }})
+			prog.clear()
+			var rerr *wrapper.RotationError
+			if errors.As(err, &rerr) {
+				for _, step := range rerr.StepsDone {
+					c.say("done: %s", oneLine(cliWords(step)))
+				}
+			}
+			if err != nil {
+				return k.fail(cmd, err)
+			}
+			for _, step := range res.Steps {
+				c.say("done: %s", oneLine(cliWords(step)))
+			}
+			out := map[string]any{"old": asJSON(*res.Old), "new": asJSON(*res.New), "created": res.Created, "activated": res.Activated, "deleted": res.Deleted}
+			if res.Kept != nil {
+				out["kept"] = cliWords(res.Kept.Error())
+			}
+			return k.out.object(out, fmt.Sprintf("old:        %s\nnew:        %s\nactivated:  %t\ndeleted:    %t\n",
+				oneLine(res.Old.ID), oneLine(res.New.ID), res.Activated, res.Deleted))
+		})
+	c.idFlag(cmd, &f)
+	cmd.Flags().StringVar(&f.name, "name", "", "the new credential's `NAME` (default: \"<old name> (rotated DATE)\")")
+	cmd.Flags().BoolVar(&deleteOld, "delete-old", false, "then delete the old credential if no grant names it")
+	f.data.register(cmd)
+	f.addCommon(cmd)
+	return cmd
+}
+
+// delete retires a credential: refused for the connector's active one, and
+// while grants name it unless --allow-grants; confirmed on a terminal, or by
+// --yes.
+func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
+	problems := idProblems(f)
+	if !f.yes && !c.stdinIsTerminal {
+		problems = append(problems, "delete asks for confirmation: without a terminal, pass --yes")
+	}
+	k, err := c.prepare(cmd, f, &inputs{}, problems)
+	if err != nil {
+		return err
+	}
+	prog := &progress{c: c, on: c.stderrIsTerminal}
+	err = k.client.Retire(c.ctx, k.provider, f.id, &wrapper.RetireOptions{
+		AllowGrants:  f.allowGrants,
+		OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") },
+		Confirm: func(cred *wrapper.Credential, grants int) error {
+			prog.clear()
+			what := fmt.Sprintf("delete %s credential %q (%s, created %s)", k.provider, oneLine(cred.Name), oneLine(cred.ID), cred.CreatedAt.Format(time.RFC3339))
+			if grants > 0 {
+				what += fmt.Sprintf("; %d grant(s) name it and stop working at once", grants)
+			}
+			if f.yes {
+				return nil
+			}
+			return c.confirm(what)
+		}})
+	prog.clear()
+	var inUse *wrapper.CredentialInUseError
+	switch {
+	case errors.As(err, &inUse) && inUse.Active:
+		return usageErr(cmd, cliWords(err.Error())+"; see nylascreds rotate")
+	case errors.As(err, &inUse):
+		return usageErr(cmd, cliWords(err.Error())+"; list them with nylascreds grants --credential-id, or pass --allow-grants")
+	case errors.Is(err, errNotConfirmed):
+		return &exitError{code: exitUsage, lines: []string{"not confirmed; nothing was deleted"}}
+	case err != nil:
+		return k.fail(cmd, err)
+	}
+	c.say("deleted %s credential %s", k.provider, oneLine(f.id))
+	return nil
+}
+
+var errNotConfirmed = errors.New("not confirmed")
+
+// confirm asks on the terminal whether to go ahead with what; only "y" or
+// "yes" goes on.
+func (c *cli) confirm(what string) error {
+	_, _ = fmt.Fprintf(c.stderr, "%s? [y/N] ", what)
+	answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return errNotConfirmed
+	}
+	return nil
+}
+
+// object prints one value: indented JSON, one NDJSON line, or table (a
+// person's layout).
+func (p *printer) object(v any, table string) error {
+	switch p.format {
+	case formatTable:
+		p.write([]byte(table), nil, "")
+	case formatNDJSON:
+		b, err := json.Marshal(v)
+		p.write(escapeJSON(b), err, "\n")
+	default:
+		b, err := json.MarshalIndent(v, "", "  ")
+		p.write(escapeJSON(b), err, "\n")
+	}
+	return p.writeErr()
+}
+
+// item prints one value of a list as its page arrives: an element of a JSON
+// array, an NDJSON line, or a table row under header.
+func (p *printer) item(v any, row string) {
+	p.count++
+	switch p.format {
+	case formatTable:
+		if !p.started {
+			p.started = true
+			p.write([]byte(grantHeader), nil, "")
+		}
+		p.write([]byte(row), nil, "")
+	case formatNDJSON:
+		b, err := json.Marshal(v)
+		p.write(escapeJSON(b), err, "\n")
+	default:
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		sep := ",\n  "
+		if !p.started {
+			p.started, sep = true, "[\n  "
+		}
+		p.write([]byte(sep), nil, "")
+		p.write(escapeJSON(b), err, "")
+	}
+}
+
+// endItems closes a list of items.
+func (p *printer) endItems(header string) {
+	switch {
+	case p.format == formatJSON && p.started:
+		p.write([]byte("\n]\n"), nil, "")
+	case p.format == formatJSON:
+		p.write([]byte("[]\n"), nil, "")
+	case p.format == formatTable && !p.started:
+		p.started = true
+		p.write([]byte(header), nil, "")
+	}
+}
+
+func cmpOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
