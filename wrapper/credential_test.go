@@ -16,7 +16,12 @@ func TestCredentialFieldsReachWrapper(t *testing.T) {
 	var g gen.Credential
 	v := reflect.ValueOf(&g).Elem()
 	for i := range v.NumField() {
-		switch f := v.Field(i); f.Kind() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer { // an optional field without the overlay's plain value
+			f.Set(reflect.New(f.Type().Elem()))
+			f = f.Elem()
+		}
+		switch f.Kind() {
 		case reflect.String:
 			f.SetString("value-" + v.Type().Field(i).Name)
 		case reflect.Int, reflect.Int64, reflect.Int32:
