@@ -12,28 +12,21 @@ import (
 )
 
 // Client calls the Connector Credentials API. It is safe for concurrent use;
-// make one and share it, so that connections are reused.
+// share one, so that connections are reused. Calls are bounded by WithTimeout
+// and their context. Failed attempts are retried (WithRetries): GET, PATCH and
+// DELETE on 429, 502, 503, 504 and transient connection errors; POST only on
+// 429 or a connection never made, never after the server may have acted.
 //
-// Every call is bounded by the client's timeout (WithTimeout) and by its
-// context. Failed attempts are retried (WithRetries to change): GET, PATCH
-// and DELETE on 429, 502, 503, 504 and transient connection errors; POST only
-// on 429 and on connections that were never established, so that a create is
-// never sent twice after the server may have acted on it. Permanent failures
-// (an untrusted certificate, a refused redirect, a host that does not
-// resolve) are never retried. Retry-After is honoured up to WithMaxRetryAfter.
-//
-// Secrets in server text. Text from the server is kept only in bounded
-// pieces (an error's request id, type, message, provider error and body
-// snippet; a Response's headers; a log record's fields), and each piece is
-// scrubbed before it is kept: every occurrence of a call's secret (the API key
-// and the Secret values it sends, if 4 bytes or longer) is replaced by
-// [REDACTED], ignoring ASCII case, as is, JSON-escaped (Go with and without
-// HTML escaping, every non-ASCII rune as \uXXXX, "/" as "\/"), URL-escaped
-// (Go's query and path escaping; every byte but RFC 3986's unreserved ones,
-// "/" kept or not), or HTML-escaped; so is each line of 12 bytes or more of a
-// multi-line secret (a PEM key), in the same forms. JSON text is decoded first
-// and its strings and numbers matched as decoded. Shorter pieces of a secret,
-// and a secret re-encoded whole (base64, hex), are not covered.
+// Secrets in server text. Server text is kept only in bounded pieces (an
+// error's fields, a Response's headers, log fields), each scrubbed first: every
+// occurrence of a call's secret (the API key, the Secrets it sends; 4 bytes or
+// more), ignoring ASCII case, becomes [REDACTED] as is, JSON-escaped (Go's with
+// or without HTML escaping, Python's \uXXXX for non-ASCII, "/" as "\/"),
+// URL-escaped (Go's query or path form, or all but RFC 3986 unreserved, "/"
+// kept or not) or HTML-escaped; so does each line of 12 bytes or more of a
+// multi-line secret (a PEM key). JSON is decoded first: its strings and numbers
+// are matched as decoded. Pieces shorter than a line, and a secret re-encoded
+// whole (base64, hex), are not covered.
 type Client struct {
 	baseURL string
 	hc      *http.Client
@@ -41,10 +34,9 @@ type Client struct {
 	cfg     config
 }
 
-// New returns a Client that authenticates with apiKey. With no options it
-// talks to the US region with a 30-second timeout and 2 retries. It reports
-// every problem with apiKey and opts at once, and never quotes apiKey back,
-// wherever it was passed by mistake.
+// New returns a Client that authenticates with apiKey: by default the US
+// region, a 30-second timeout, 2 retries. It reports every problem at once,
+// and never quotes apiKey back, wherever it was passed by mistake.
 func New(apiKey string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
 	var errs []error
@@ -60,8 +52,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		// An option may have been handed the key (say, arguments swapped):
-		// its message is scrubbed of it like any server text.
+		// An option may have been handed the key (arguments swapped, say).
 		msg := newScrubber(apiKey).text(errors.Join(errs...).Error(), 1<<16)
 		return nil, errors.New(msg)
 	}
@@ -69,20 +60,14 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if baseURL == "" {
 		baseURL, _ = cfg.region.BaseURL()
 	}
-	return &Client{
-		baseURL: baseURL,
-		hc:      newHTTPClient(cfg.httpClient, strings.HasPrefix(baseURL, "http:")),
-		apiKey:  NewSecret(apiKey),
-		cfg:     cfg,
-	}, nil
+	hc := newHTTPClient(cfg.httpClient, strings.HasPrefix(baseURL, "http:"))
+	return &Client{baseURL: baseURL, hc: hc, apiKey: NewSecret(apiKey), cfg: cfg}, nil
 }
 
-// newHTTPClient returns the client every request goes through: a copy of
-// base (never modified), or one of our own, that refuses redirects. A nil
-// Transport means our own transport, not http.DefaultTransport. With a
-// plain-http (loopback) base URL an *http.Transport is cloned without its
-// proxy, so the API key never crosses a network in clear text; another
-// RoundTripper is trusted to route as it was configured.
+// newHTTPClient returns a copy of base (never modified), or our own client,
+// refusing redirects. A nil Transport means ours. With a plain-http (loopback)
+// base URL an *http.Transport loses its proxy, so the API key never crosses a
+// network in clear text; another RoundTripper routes as it was configured.
 func newHTTPClient(base *http.Client, plainHTTP bool) *http.Client {
 	c := http.Client{Transport: newTransport()}
 	if base != nil {
@@ -102,9 +87,9 @@ func newHTTPClient(base *http.Client, plainHTTP bool) *http.Client {
 	return &c
 }
 
-// newTransport is net/http's default transport with a pool sized for a
-// client shared by many goroutines (net/http keeps only 2 idle connections
-// per host), response headers capped, and no proxy for plain http.
+// newTransport is net/http's default transport with a pool sized for many
+// goroutines (net/http keeps 2 idle connections per host), response headers
+// capped, and no proxy for plain http.
 func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
@@ -144,7 +129,7 @@ func (c *Client) LogValue() slog.Value {
 }
 
 // formatRedacted writes v's GoString for %#v and its String for every other
-// verb, bad ones included, so that no verb reaches a secret field.
+// verb, bad ones included.
 func formatRedacted(f fmt.State, verb rune, v interface {
 	fmt.Stringer
 	fmt.GoStringer

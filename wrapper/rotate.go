@@ -133,16 +133,16 @@ type RotateResult struct {
 	Steps     []string // every step, in words, in order
 }
 
-// RotationError is returned when a step of Rotate failed. What was done
-// before it has been undone where Undone says so; State says how things
-// stand and Next what to run, if anything. Err is the step's error.
+// RotationError is returned when a step of Rotate failed: Err is the step's
+// error; Undone lists what was undone, State how things stand, and Next what
+// to run, if anything.
 type RotationError struct {
-	Step         string // "create", "activate" or "delete old"
-	Undone       []string
-	State, Next  string
-	Err          error
-	StepsDone    []string
-	OldID, NewID string
+	Step        string // "create", "activate" or "delete old"
+	Err         error
+	Undone      []string
+	State, Next string
+	StepsDone   []string // the steps done before, as RotateResult.Steps
+	NewID       string   // the new credential, if it was created or found
 }
 
 // Error describes the failed step, the state it left and what to run next.
@@ -171,17 +171,23 @@ func (e *RotationError) Unwrap() error { return e.Err }
 // *RotationError says what is in effect and what to run next. Running
 // Rotate again after a failure is safe.
 func (c *Client) Rotate(ctx context.Context, provider Provider, req RotateRequest, opts ...Option) (*RotateResult, error) {
-	cfg, err := c.targetConfig("rotate", provider, req.ID, opts)
+	cfg, optErr := c.callConfig(opts)
+	var probs problems
+	checkProvider(provider, &probs)
+	checkID(req.ID, &probs)
+	if req.Name != "" {
+		checkName(req.Name, &probs)
+	}
 	if req.Data == nil {
-		err = errors.Join(err, &ValidationError{Op: "rotate", Problems: []FieldError{{"credential_data", "is required (the new credential's data)"}}})
+		probs.add("credential_data", "is required (the new credential's data)")
+	} else {
+		checkData(opCreate, provider, req.Data, &probs)
 	}
-	if err == nil {
-		err = CheckCreate(provider, CreateRequest{Name: cmp.Or(req.Name, "new"), Data: req.Data})
-	}
-	if err != nil {
+	if err := errors.Join(optErr, probs.err("rotate")); err != nil {
 		return nil, err
 	}
 	r := &RotateResult{}
+	var err error
 	if r.Old, err = c.get(ctx, cfg, provider, req.ID, req.Data.secretValues()); err != nil {
 		return nil, err
 	}
@@ -263,7 +269,7 @@ func (r *RotateResult) step(format string, args ...any) {
 }
 
 func (r *RotateResult) fail(step string, err error, state, next string) *RotationError {
-	e := &RotationError{Step: step, Err: err, State: state, Next: next, StepsDone: r.Steps, OldID: r.Old.ID}
+	e := &RotationError{Step: step, Err: err, State: state, Next: next, StepsDone: r.Steps}
 	if r.New != nil {
 		e.NewID = r.New.ID
 	}

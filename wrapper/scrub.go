@@ -214,27 +214,17 @@ func jsonEscaped(s string, escapeHTML bool) string {
 	return out[1 : len(out)-1]
 }
 
-// asciiJSON is s as Python's json.dumps writes it by default: every rune
-// outside printable ASCII as \uXXXX (a surrogate pair above U+FFFF).
+// asciiJSON is s as Python's json.dumps writes it by default: Go's escaping
+// with every rune outside printable ASCII as \uXXXX (UTF-16).
 func asciiJSON(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteString(`\` + string(r))
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r >= ' ' && r <= '~':
+	for _, r := range jsonEscaped(s, false) {
+		if r < 0x7f {
 			b.WriteRune(r)
-		case r > 0xffff:
-			hi, lo := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, `\u%04x\u%04x`, hi, lo)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, u)
 		}
 	}
 	return b.String()
