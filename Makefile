@@ -118,7 +118,7 @@ vuln:
 
 FUZZTIME ?= 30s
 FUZZ_TARGETS = ./wrapper:FuzzParseGoogleServiceAccountKey ./wrapper:FuzzCredentialDataValidation \
-	./wrapper:FuzzNewAPIError ./wrapper:FuzzParseRetryAfter
+	./wrapper:FuzzNewAPIError ./wrapper:FuzzParseRetryAfter ./wrapper:FuzzScrub
 
 ## fuzz: run each fuzz target for FUZZTIME (make test runs their seed corpora only).
 fuzz:

@@ -3,7 +3,9 @@ package wrapper
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -176,6 +178,33 @@ func FuzzParseRetryAfter(f *testing.F) {
 			if !ok || d != time.Duration(secs)*time.Second {
 				t.Fatalf("parseRetryAfter(%q) = %v, %v; want %ds", v, d, ok, secs)
 			}
+		}
+	})
+}
+
+// FuzzScrub holds the stated rule to random text: a secret placed in any of
+// its stated forms, between any text, never survives, and what is kept is
+// valid UTF-8 within the bound.
+func FuzzScrub(f *testing.F) {
+	f.Add("nyk_v0_Secret0123", "before ", " after", uint8(0), 64)
+	f.Add("Grüße/façade+=&<>", `{"a":"`, `"}`, uint8(3), 16)
+	f.Add("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----", "", "", uint8(1), 512)
+	f.Fuzz(func(t *testing.T, secret, before, after string, form uint8, max int) {
+		if len(secret) < minSecret || !utf8.ValidString(secret) {
+			return
+		}
+		max = 8 + abs(max)%4096
+		forms := []string{secret, upperASCII(secret), jsonEscaped(secret, true), jsonEscaped(secret, false), asciiJSON(secret),
+			url.QueryEscape(secret), strings.ToLower(url.PathEscape(secret)), escapeUnreserved(secret, "/"), html.EscapeString(secret)}
+		echoed := forms[int(form)%len(forms)]
+		out := newScrubber(secret).text(before+echoed+after, max)
+		if len(out) > max || !utf8.ValidString(out) {
+			t.Fatalf("kept %d bytes (bound %d), valid UTF-8 %v", len(out), max, utf8.ValidString(out))
+		}
+		// Text around the secret may itself spell part of it; only a whole
+		// form that did not come from before or after counts as a leak.
+		if !strings.Contains(strings.ToLower(before+after), strings.ToLower(echoed)) && strings.Contains(strings.ToLower(out), strings.ToLower(echoed)) {
+			t.Fatalf("form %d of the secret survived: %q", form, out)
 		}
 	})
 }
