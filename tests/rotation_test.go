@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/admin"
 	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
@@ -67,7 +68,7 @@ var newSecretData = wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wra
 func TestRotationSucceeds(t *testing.T) {
 	w := newRotationWorld(t)
 	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "uses-active@example.com"}, nylastest.Grant{Provider: "microsoft", Email: "m@example.com", CredentialID: w.old.ID})
-	res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Name: "prod app v2", Data: newSecretData, DeleteOld: true})
+	res, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, admin.RotateRequest{ID: w.old.ID, Name: "prod app v2", Data: newSecretData, DeleteOld: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +80,7 @@ func TestRotationSucceeds(t *testing.T) {
 		"GET /v3/connectors/google",
 		`POST /v3/connectors/google/creds {"credential_data":{"client_id":"app","client_secret":"CANARY-new-secret-2"},"credential_type":"connector","name":"prod app v2"}`,
 		`PATCH /v3/connectors/google {"active_credential_id":"` + res.New.ID + `"}`,
+		"GET /v3/connectors/google/creds/" + w.old.ID,
 		"GET /v3/connectors/google",
 		"GET /v3/grants?limit=200&offset=0&provider=google",
 		"GET /v3/grants?limit=200&offset=1&provider=google",
@@ -106,8 +108,8 @@ func TestRotationActivationFailureIsRolledBack(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			w := newRotationWorld(t, wrapper.WithRetries(0))
 			w.srv.Enqueue(nylastest.Fault{}, nylastest.Fault{}, nylastest.Fault{}, fault)
-			_, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData})
-			var rerr *wrapper.RotationError
+			_, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, admin.RotateRequest{ID: w.old.ID, Data: newSecretData})
+			var rerr *admin.RotationError
 			if !errors.As(err, &rerr) || rerr.Step != "activate" || rerr.Next != "" || !strings.Contains(rerr.Error(), "the old credential "+w.old.ID+" is active, as before") {
 				t.Fatalf("err = %v", err)
 			}
@@ -117,7 +119,7 @@ func TestRotationActivationFailureIsRolledBack(t *testing.T) {
 			if !strings.Contains(err.Error(), "deleted the new credential "+rerr.NewID) {
 				t.Errorf("the error does not say the new credential was deleted: %v", err)
 			}
-			res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData})
+			res, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, admin.RotateRequest{ID: w.old.ID, Data: newSecretData})
 			if err != nil || !res.Activated {
 				t.Errorf("running again: %v, %+v", err, res)
 			}
@@ -125,16 +127,16 @@ func TestRotationActivationFailureIsRolledBack(t *testing.T) {
 	}
 }
 
-// TestRetireRefusesTheActiveCredential: no DELETE is sent.
+// TestRetireRefusesTheActiveCredential: no DELETE is sent (nor a grants walk).
 func TestRetireRefusesTheActiveCredential(t *testing.T) {
 	w := newRotationWorld(t)
-	err := w.c.Retire(context.Background(), wrapper.ProviderGoogle, w.old.ID, nil)
-	var inUse *wrapper.CredentialInUseError
-	if !errors.As(err, &inUse) || !inUse.Active || !errors.Is(err, wrapper.ErrCredentialInUse) || !strings.Contains(err.Error(), "active credential") {
+	err := admin.Retire(context.Background(), w.c, wrapper.ProviderGoogle, w.old.ID, nil)
+	var inUse *admin.CredentialInUseError
+	if !errors.As(err, &inUse) || !inUse.Active || !errors.Is(err, admin.ErrCredentialInUse) || !strings.Contains(err.Error(), "active credential") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := w.sent(); len(got) != 1 || got[0] != "GET /v3/connectors/google" {
-		t.Errorf("requests = %q, want the connector's GET alone", got)
+	if got := w.sent(); len(got) != 2 || got[0] != "GET /v3/connectors/google/creds/"+w.old.ID || got[1] != "GET /v3/connectors/google" {
+		t.Errorf("requests = %q, want the credential's and the connector's GET alone", got)
 	}
 }
 
@@ -151,8 +153,8 @@ func TestRetireRefusesWhileGrantsUseIt(t *testing.T) {
 	}
 	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "other@example.com"})
 	w.before = w.srv.RequestCount()
-	err = w.c.Retire(context.Background(), wrapper.ProviderGoogle, second.ID, nil)
-	var inUse *wrapper.CredentialInUseError
+	err = admin.Retire(context.Background(), w.c, wrapper.ProviderGoogle, second.ID, nil)
+	var inUse *admin.CredentialInUseError
 	if !errors.As(err, &inUse) || inUse.Active || inUse.Grants != 7 || len(inUse.First) != 5 || !strings.Contains(err.Error(), "7 grant(s) use credential") {
 		t.Fatalf("err = %v", err)
 	}
@@ -161,7 +163,7 @@ func TestRetireRefusesWhileGrantsUseIt(t *testing.T) {
 			t.Errorf("a DELETE was sent: %s", r)
 		}
 	}
-	if err := w.c.Retire(context.Background(), wrapper.ProviderGoogle, second.ID, &wrapper.RetireOptions{AllowGrants: true}); err != nil {
+	if err := admin.Retire(context.Background(), w.c, wrapper.ProviderGoogle, second.ID, &admin.RetireOptions{AllowGrants: true}); err != nil {
 		t.Fatalf("with AllowGrants: %v", err)
 	}
 	if _, ok := w.srv.StoredData("google", second.ID); ok {
@@ -174,8 +176,8 @@ func TestRetireRefusesWhileGrantsUseIt(t *testing.T) {
 func TestRotationKeepsAnOldCredentialGrantsUse(t *testing.T) {
 	w := newRotationWorld(t)
 	w.srv.AddGrants(nylastest.Grant{Provider: "google", Email: "pinned@example.com", CredentialID: w.old.ID})
-	res, err := w.c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: w.old.ID, Data: newSecretData, DeleteOld: true})
-	if err != nil || res.Deleted || !errors.Is(res.Kept, wrapper.ErrCredentialInUse) || !strings.Contains(res.Kept.Error(), "pinned@example.com") {
+	res, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, admin.RotateRequest{ID: w.old.ID, Data: newSecretData, DeleteOld: true})
+	if err != nil || res.Deleted || !errors.Is(res.Kept, admin.ErrCredentialInUse) || !strings.Contains(res.Kept.Error(), "pinned@example.com") {
 		t.Fatalf("err %v, result %+v", err, res)
 	}
 	if !strings.HasPrefix(res.New.Name, "prod app (rotated ") {
@@ -194,7 +196,7 @@ func TestRotationRefusesAnotherFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := srv.RequestCount()
-	_, err = c.Rotate(context.Background(), wrapper.ProviderGoogle, wrapper.RotateRequest{ID: old.ID, Data: newSecretData})
+	_, err = admin.Rotate(context.Background(), c, wrapper.ProviderGoogle, admin.RotateRequest{ID: old.ID, Data: newSecretData})
 	if !errors.Is(err, wrapper.ErrFlowMismatch) || srv.RequestCount() != before+1 {
 		t.Errorf("err = %v after %d requests", err, srv.RequestCount()-before)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nylascreds/nylascreds/admin"
 	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
@@ -192,7 +193,7 @@ func (d *demoRun) rotation(old *wrapper.Credential) error {
 	d.say("   grants: ada and grace name %s; linus names none, so uses the active credential", old.ID)
 
 	d.heading("Rotate to a new app's secret: create, activate, then try to retire the old credential")
-	res, err := d.client.Rotate(ctx, p, wrapper.RotateRequest{ID: old.ID, DeleteOld: true,
+	res, err := admin.Rotate(ctx, d.client, p, admin.RotateRequest{ID: old.ID, DeleteOld: true,
 		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v3")}})
 	if err != nil {
 		return err
@@ -200,7 +201,7 @@ func (d *demoRun) rotation(old *wrapper.Credential) error {
 	for _, step := range res.Steps {
 		d.say("   - %s", step)
 	}
-	if !errors.Is(res.Kept, wrapper.ErrCredentialInUse) || res.Deleted {
+	if !errors.Is(res.Kept, admin.ErrCredentialInUse) || res.Deleted {
 		return fmt.Errorf("the old credential was not kept for its grants: %v", res.Kept)
 	}
 	d.say("   no DELETE was sent: ada and grace would have stopped working at once")
@@ -210,19 +211,19 @@ func (d *demoRun) rotation(old *wrapper.Credential) error {
 		g.CredentialID = res.New.ID
 		d.srv.AddGrants(g)
 	}
-	if err := d.client.Retire(ctx, p, old.ID, nil); err != nil {
+	if err := admin.Retire(ctx, d.client, p, old.ID, nil); err != nil {
 		return err
 	}
 	d.say("   deleted %s: no grant names it and it is not active", old.ID)
 
 	d.heading("Try to retire the active credential")
 	before := d.srv.RequestCount()
-	err = d.client.Retire(ctx, p, res.New.ID, nil)
-	var inUse *wrapper.CredentialInUseError
+	err = admin.Retire(ctx, d.client, p, res.New.ID, nil)
+	var inUse *admin.CredentialInUseError
 	if !errors.As(err, &inUse) || !inUse.Active {
 		return fmt.Errorf("the active credential was not refused: %v", err)
 	}
-	d.say("   refused before any DELETE (%d request: the connector's GET): Nylas refuses to delete it too", d.srv.RequestCount()-before)
+	d.say("   refused before any DELETE (%d requests: the credential's and the connector's GET): Nylas refuses to delete it too", d.srv.RequestCount()-before)
 
 	d.heading("List the google connector's credentials, with the request id for a support ticket")
 	var resp wrapper.Response

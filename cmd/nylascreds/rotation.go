@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nylascreds/nylascreds/admin"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -152,10 +153,10 @@ is retired once none names it.
 				return err
 			}
 			prog := &progress{c: c, on: c.stderrIsTerminal}
-			res, err := k.client.Rotate(c.ctx, k.provider, wrapper.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
+			res, err := admin.Rotate(c.ctx, k.client, k.provider, admin.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
 				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }})
 			prog.clear()
-			var rerr *wrapper.RotationError
+			var rerr *admin.RotationError
 			if errors.As(err, &rerr) {
 				for _, step := range rerr.StepsDone {
 					c.say("done: %s", oneLine(cliWords(step)))
@@ -195,7 +196,7 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 		return err
 	}
 	prog := &progress{c: c, on: c.stderrIsTerminal}
-	err = k.client.Retire(c.ctx, k.provider, f.id, &wrapper.RetireOptions{
+	err = admin.Retire(c.ctx, k.client, k.provider, f.id, &admin.RetireOptions{
 		AllowGrants:  f.allowGrants,
 		OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") },
 		Confirm: func(cred *wrapper.Credential, grants int) error {
@@ -210,7 +211,7 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 			return c.confirm(what)
 		}})
 	prog.clear()
-	var inUse *wrapper.CredentialInUseError
+	var inUse *admin.CredentialInUseError
 	switch {
 	case errors.As(err, &inUse) && inUse.Active:
 		return usageErr(cmd, cliWords(err.Error())+"; see nylascreds rotate")

@@ -1,4 +1,9 @@
-package wrapper
+// Package admin runs an administrator's jobs on connector credentials, each as
+// one call on the wrapper's public API: rotating a credential without
+// downtime (Rotate) and retiring one without breaking the users on it
+// (Retire). Every step is reported; a failed step is undone where it can be,
+// and the error says how things stand and what to run next.
+package admin
 
 import (
 	"cmp"
@@ -7,8 +12,11 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nylascreds/nylascreds/wrapper"
 )
 
 // ErrCredentialInUse is matched (errors.Is) by a *CredentialInUseError.
@@ -17,29 +25,28 @@ var ErrCredentialInUse = errors.New("nylascreds: the credential is in use")
 // CredentialInUseError is Retire's refusal to delete a credential that its
 // connector or grants use; nothing was deleted.
 type CredentialInUseError struct {
-	Provider Provider
+	Provider wrapper.Provider
 	ID       string
-	Active   bool    // the connector's active credential: Nylas refuses to delete it
-	Grants   int     // grants whose credential_id names it, which would stop working
-	First    []Grant // the first of them (at most 5)
+	Active   bool            // the connector's active credential: Nylas refuses to delete it
+	Grants   int             // grants whose credential_id names it, which would stop working
+	First    []wrapper.Grant // the first of them (at most 5)
 }
 
-// Error says what depends on the credential and what to do.
+// Error says what depends on the credential.
 func (e *CredentialInUseError) Error() string {
 	if e.Active {
 		return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: credential %s is the %s connector's active credential (Nylas refuses to delete it); make another credential active first (Rotate does)",
-			quote(e.ID), e.Provider)
+			strconv.Quote(e.ID), e.Provider)
 	}
 	var first []string
 	for _, g := range e.First {
 		first = append(first, g.Email+" ("+g.ID+")")
 	}
-	more := ""
 	if e.Grants > len(e.First) {
-		more = ", ..."
+		first = append(first, "...")
 	}
-	return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: %d grant(s) use credential %s and would stop working at once: %s%s",
-		e.Grants, quote(e.ID), strings.Join(first, ", "), more)
+	return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: %d grant(s) use credential %s and would stop working at once: %s",
+		e.Grants, strconv.Quote(e.ID), strings.Join(first, ", "))
 }
 
 // Is makes errors.Is(err, ErrCredentialInUse) true.
@@ -56,20 +63,21 @@ type RetireOptions struct {
 	// Confirm, when set, is called once the checks pass and before the
 	// DELETE, with the credential and how many grants name it; an error it
 	// returns stops the delete and is returned as is.
-	Confirm func(cred *Credential, grants int) error
+	Confirm func(cred *wrapper.Credential, grants int) error
 }
 
-// Retire deletes a credential nothing depends on. Before the DELETE it reads
-// the connector and refuses its active credential, then walks provider's
-// grants (see Grants) and refuses a credential that grants name, with a
-// *CredentialInUseError saying how many and which, unless o.AllowGrants; then
-// o.Confirm decides. A grant without credential_id uses the active
-// credential, which is never deleted. The DELETE follows Delete's rules.
-func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *RetireOptions, opts ...Option) error {
+// Retire deletes a credential nothing depends on. It reads the credential and
+// the connector, refuses the active credential, then walks provider's grants
+// (wrapper.Client.Grants) and refuses a credential that grants name, unless
+// o.AllowGrants, with a *CredentialInUseError saying how many and which;
+// then o.Confirm decides. A grant without credential_id uses the active
+// credential, which is never deleted. The DELETE is wrapper.Client.Delete.
+func Retire(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, id string, o *RetireOptions, opts ...wrapper.Option) error {
 	if o == nil {
 		o = &RetireOptions{}
 	}
-	if _, err := c.targetConfig("delete", provider, id, opts); err != nil {
+	cred, err := c.Get(ctx, provider, id, opts...)
+	if err != nil {
 		return err
 	}
 	conn, err := c.GetConnector(ctx, provider, opts...)
@@ -77,27 +85,24 @@ func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *Re
 		return err
 	}
 	inUse := &CredentialInUseError{Provider: provider, ID: id, Active: conn.ActiveCredentialID == id}
-	if !inUse.Active {
-		for g, err := range c.Grants(ctx, provider, nil, o.OnGrantsRead, opts...) {
-			if err != nil {
-				return err
-			}
-			if g.CredentialID == id {
-				inUse.Grants++
-				if len(inUse.First) < 5 {
-					inUse.First = append(inUse.First, g)
-				}
-			}
-		}
-	}
-	if inUse.Active || inUse.Grants > 0 && !o.AllowGrants {
+	if inUse.Active {
 		return inUse
 	}
-	if o.Confirm != nil {
-		cred, err := c.Get(ctx, provider, id, opts...)
+	for g, err := range c.Grants(ctx, provider, nil, o.OnGrantsRead, opts...) {
 		if err != nil {
 			return err
 		}
+		if g.CredentialID == id {
+			inUse.Grants++
+			if len(inUse.First) < 5 {
+				inUse.First = append(inUse.First, g)
+			}
+		}
+	}
+	if inUse.Grants > 0 && !o.AllowGrants {
+		return inUse
+	}
+	if o.Confirm != nil {
 		if err := o.Confirm(cred, inUse.Grants); err != nil {
 			return err
 		}
@@ -107,29 +112,25 @@ func (c *Client) Retire(ctx context.Context, provider Provider, id string, o *Re
 
 // RotateRequest is the input of Rotate.
 type RotateRequest struct {
-	// ID is the credential being replaced. Required.
-	ID string
-	// Data is the new credential's data, of the old credential's flow.
-	// Required.
-	Data CredentialData
-	// Name is the new credential's name; "" derives it from the old one:
-	// "<old name> (rotated YYYY-MM-DD)", so that a run repeated on the same
-	// day finds the credential the first run created.
+	ID   string                 // the credential being replaced; required
+	Data wrapper.CredentialData // the new credential's data, of the old one's flow; required
+	// Name is the new credential's name; "" derives "<old name> (rotated
+	// YYYY-MM-DD)", so that a run repeated the same day meets the credential
+	// the first run created (Nylas returns an identical one, not a second).
 	Name string
-	// DeleteOld then retires the old credential (see Retire) when no grant
-	// uses it; when grants do, it is kept and RotateResult.Kept says why.
-	DeleteOld bool
-	// OnGrantsRead is passed to Retire.
-	OnGrantsRead func(read int)
+	// DeleteOld then retires the old credential (Retire); when grants name
+	// it, it is kept and RotateResult.Kept says why.
+	DeleteOld    bool
+	OnGrantsRead func(read int) // passed to Retire
 }
 
 // RotateResult says what Rotate did.
 type RotateResult struct {
-	Old, New  *Credential
+	Old, New  *wrapper.Credential
 	Created   bool     // the new credential was created (false: an identical one existed)
 	Activated bool     // it became the connector's active credential (the old one was)
 	Deleted   bool     // the old credential was deleted
-	Kept      error    // why the old credential was kept although DeleteOld asked (a *CredentialInUseError)
+	Kept      error    // why the old one was kept although DeleteOld asked (a *CredentialInUseError)
 	Steps     []string // every step, in words, in order
 }
 
@@ -161,70 +162,60 @@ func (e *RotationError) Error() string {
 // Unwrap returns the failed step's error.
 func (e *RotationError) Unwrap() error { return e.Err }
 
-// Rotate replaces a credential without downtime: it creates a credential of
-// the same flow with req.Data, makes it the connector's active credential if
-// the old one was, and, with req.DeleteOld, retires the old one. It reads the
-// old credential and the connector first; data of another flow than the one
-// the server reports is refused with a *FlowMismatchError before anything
-// changes. When activation fails, the new credential is deleted again (and
-// the old one made active again, if the switch happened after all); the
-// *RotationError says what is in effect and what to run next. Running
-// Rotate again after a failure is safe.
-func (c *Client) Rotate(ctx context.Context, provider Provider, req RotateRequest, opts ...Option) (*RotateResult, error) {
-	cfg, optErr := c.callConfig(opts)
-	var probs problems
-	checkProvider(provider, &probs)
-	checkID(req.ID, &probs)
-	if req.Name != "" {
-		checkName(req.Name, &probs)
-	}
+// Rotate replaces a credential without downtime: it reads the old credential
+// and the connector, creates a credential of the same flow with req.Data,
+// makes it the connector's active credential if the old one was, and, with
+// req.DeleteOld, retires the old one. Data of another flow than the one the
+// server reports is refused (*wrapper.FlowMismatchError) before anything
+// changes. When activation fails, the old credential is made active again if
+// the switch happened after all, and the new one, if this run created it, is
+// deleted; the *RotationError says what is in effect. Running Rotate again
+// after a failure is safe.
+func Rotate(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, req RotateRequest, opts ...wrapper.Option) (*RotateResult, error) {
 	if req.Data == nil {
-		probs.add("credential_data", "is required (the new credential's data)")
-	} else {
-		checkData(opCreate, provider, req.Data, &probs)
+		return nil, &wrapper.ValidationError{Op: "rotate", Problems: []wrapper.FieldError{{Field: "credential_data", Rule: "is required (the new credential's data)"}}}
 	}
-	if err := errors.Join(optErr, probs.err("rotate")); err != nil {
-		return nil, err
+	var verr *wrapper.ValidationError
+	if err := wrapper.CheckCreate(provider, wrapper.CreateRequest{Name: cmp.Or(req.Name, "rotated"), Data: req.Data}); errors.As(err, &verr) {
+		return nil, &wrapper.ValidationError{Op: "rotate", Problems: verr.Problems}
 	}
 	r := &RotateResult{}
 	var err error
-	if r.Old, err = c.get(ctx, cfg, provider, req.ID, req.Data.secretValues()); err != nil {
+	if r.Old, err = c.Get(ctx, provider, req.ID, opts...); err != nil {
 		return nil, err
 	}
 	if t := req.Data.CredentialType(); r.Old.CredentialType != "" && r.Old.CredentialType != t {
-		return nil, &FlowMismatchError{ID: req.ID, Stored: r.Old.CredentialType, Sent: t}
+		return nil, &wrapper.FlowMismatchError{ID: req.ID, Stored: r.Old.CredentialType, Sent: t}
 	}
 	conn, err := c.GetConnector(ctx, provider, opts...)
 	if err != nil {
 		return nil, err
 	}
 	wasActive := conn.ActiveCredentialID == r.Old.ID
-	r.step("read credential %s (%s) and the %s connector (active credential %s)", quote(r.Old.Name), r.Old.ID, provider, cmp.Or(conn.ActiveCredentialID, "none"))
+	r.step("read credential %q (%s) and the %s connector (active credential %s)", r.Old.Name, r.Old.ID, provider, cmp.Or(conn.ActiveCredentialID, "none"))
 
-	var resp Response
+	var resp wrapper.Response
 	name := cmp.Or(req.Name, rotatedName(r.Old.Name, time.Now()))
-	if r.New, err = c.Create(ctx, provider, CreateRequest{Name: name, Data: req.Data}, append(opts, WithResponseInto(&resp))...); err != nil {
+	if r.New, err = c.Create(ctx, provider, wrapper.CreateRequest{Name: name, Data: req.Data}, append(opts, wrapper.WithResponseInto(&resp))...); err != nil {
 		return nil, r.fail("create", err, "nothing was changed", "")
 	}
-	r.Created = resp.StatusCode == http.StatusCreated
-	if r.Created {
-		r.step("created credential %s (%s)", quote(name), r.New.ID)
+	if r.Created = resp.StatusCode == http.StatusCreated; r.Created {
+		r.step("created credential %q (%s)", name, r.New.ID)
 	} else {
-		r.step("found the identical credential %s (%s), created by an earlier run", quote(name), r.New.ID)
+		r.step("found the identical credential %q (%s), created by an earlier run", name, r.New.ID)
 	}
 
-	if wasActive {
-		if _, err := c.SetActiveCredential(ctx, provider, r.New.ID, opts...); err != nil {
-			return nil, c.undoActivation(ctx, provider, r, err, opts)
-		}
+	if !wasActive {
+		r.step("left the active credential alone: %s is not it", r.Old.ID)
+	} else if _, err := c.SetActiveCredential(ctx, provider, r.New.ID, opts...); err != nil {
+		return nil, undoActivation(ctx, c, provider, r, err, opts)
+	} else {
 		r.Activated = true
 		r.step("made %s the active credential (it was %s)", r.New.ID, r.Old.ID)
-	} else {
-		r.step("left the active credential alone: %s is not it", r.Old.ID)
 	}
 
 	if req.DeleteOld {
-		switch err := c.Retire(ctx, provider, r.Old.ID, &RetireOptions{OnGrantsRead: req.OnGrantsRead}, opts...); {
+		switch err := Retire(ctx, c, provider, r.Old.ID, &RetireOptions{OnGrantsRead: req.OnGrantsRead}, opts...); {
 		case errors.Is(err, ErrCredentialInUse):
 			r.Kept = err
 			r.step("kept the old credential %s: %v", r.Old.ID, err)
@@ -239,12 +230,9 @@ func (c *Client) Rotate(ctx context.Context, provider Provider, req RotateReques
 	return r, nil
 }
 
-// undoActivation puts things back after a failed activation: the old
-// credential active again if the switch happened after all, then the new
-// credential deleted if this run created it.
-func (c *Client) undoActivation(ctx context.Context, provider Provider, r *RotateResult, cause error, opts []Option) error {
-	e := r.fail("activate", cause, "", "")
-	e.State = "the old credential " + r.Old.ID + " is active, as before"
+// undoActivation puts things back after a failed activation.
+func undoActivation(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, r *RotateResult, cause error, opts []wrapper.Option) error {
+	e := r.fail("activate", cause, "the old credential "+r.Old.ID+" is active, as before", "")
 	if conn, err := c.GetConnector(ctx, provider, opts...); err != nil || conn.ActiveCredentialID == r.New.ID {
 		if _, err := c.SetActiveCredential(ctx, provider, r.Old.ID, opts...); err != nil {
 			e.State = "the active credential is unknown (the new one, " + r.New.ID + ", may be active)"
@@ -253,12 +241,13 @@ func (c *Client) undoActivation(ctx context.Context, provider Provider, r *Rotat
 		}
 		e.Undone = append(e.Undone, "made "+r.Old.ID+" the active credential again")
 	}
-	if !r.Created {
+	switch {
+	case !r.Created:
 		e.State += "; the new credential " + r.New.ID + " existed before this run and is kept"
-	} else if err := c.Delete(ctx, provider, r.New.ID, opts...); err != nil {
+	case c.Delete(ctx, provider, r.New.ID, opts...) != nil:
 		e.State += "; the new credential " + r.New.ID + " still exists"
 		e.Next = "delete it: nylascreds delete --provider " + string(provider) + " --id " + r.New.ID + ", or run rotate again"
-	} else {
+	default:
 		e.Undone = append(e.Undone, "deleted the new credential "+r.New.ID)
 	}
 	return e
