@@ -122,6 +122,11 @@ type RotateRequest struct {
 	// it, it is kept and RotateResult.Kept says why.
 	DeleteOld    bool
 	OnGrantsRead func(read int) // passed to Retire
+	// ConfirmUnverified decides, before anything changes, a rotation of a
+	// google or microsoft credential whose flow the server does not report,
+	// as wrapper.UpdateRequest.ConfirmUnverified does for an update: nil, or a
+	// nil return, goes on; an error refuses with a *wrapper.FlowUnverifiedError.
+	ConfirmUnverified func(old *wrapper.Credential) error
 }
 
 // RotateResult says what Rotate did.
@@ -167,7 +172,7 @@ func (e *RotationError) Unwrap() error { return e.Err }
 // makes it the connector's active credential if the old one was, and, with
 // req.DeleteOld, retires the old one. Data of another flow than the one the
 // server reports is refused (*wrapper.FlowMismatchError) before anything
-// changes. When activation fails, the old credential is made active again if
+// changes; when the server reports none, req.ConfirmUnverified decides. When activation fails, the old credential is made active again if
 // the switch happened after all, and the new one, if this run created it, is
 // deleted; the *RotationError says what is in effect. Running Rotate again
 // after a failure is safe.
@@ -184,8 +189,14 @@ func Rotate(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, r
 	if r.Old, err = c.Get(ctx, provider, req.ID, opts...); err != nil {
 		return nil, err
 	}
-	if t := req.Data.CredentialType(); r.Old.CredentialType != "" && r.Old.CredentialType != t {
+	twoFlows := provider == wrapper.ProviderGoogle || provider == wrapper.ProviderMicrosoft
+	switch t := req.Data.CredentialType(); {
+	case r.Old.CredentialType != "" && r.Old.CredentialType != t:
 		return nil, &wrapper.FlowMismatchError{ID: req.ID, Stored: r.Old.CredentialType, Sent: t}
+	case r.Old.CredentialType == "" && twoFlows && req.ConfirmUnverified != nil:
+		if err := req.ConfirmUnverified(r.Old); err != nil {
+			return nil, &wrapper.FlowUnverifiedError{Stored: r.Old, Err: err}
+		}
 	}
 	conn, err := c.GetConnector(ctx, provider, opts...)
 	if err != nil {

@@ -45,24 +45,17 @@ func (f *Fake) AddGrants(grants ...Grant) []Grant {
 	defer f.mu.Unlock()
 	var added []Grant
 	for _, g := range grants {
-		if i := slices.IndexFunc(f.grants, func(h Grant) bool { return h.ID == g.ID }); g.ID != "" && i >= 0 {
-			f.grants[i] = g
-			added = append(added, g)
-			continue
-		}
-		if len(f.grants) >= MaxGrants {
-			break
-		}
-		if g.ID == "" {
-			g.ID = newID()
-		}
-		if g.Status == "" {
-			g.Status = "valid"
-		}
+		g.ID, g.Status = cmpOr(g.ID, newID()), cmpOr(g.Status, "valid")
 		if g.CreatedAt == 0 {
 			g.CreatedAt = f.clock()
 		}
-		f.grants = append(f.grants, g)
+		if i := slices.IndexFunc(f.grants, func(h Grant) bool { return h.ID == g.ID }); i >= 0 {
+			f.grants[i] = g
+		} else if len(f.grants) < MaxGrants {
+			f.grants = append(f.grants, g)
+		} else {
+			break
+		}
 		added = append(added, g)
 	}
 	return added

@@ -20,7 +20,8 @@
 //
 //	error                 errors.Is target    when                                        sent
 //	*ValidationError      ErrValidation       input or per-call options refused           nothing
-//	*FlowMismatchError    ErrFlowMismatch     Update's data is of another stored flow      one GET, no PATCH
+//	*FlowMismatchError    ErrFlowMismatch     Update's (admin.Rotate's) data is of another one GET, no PATCH
+//	                                          stored flow
 //	*FlowUnverifiedError  ErrFlowUnverified   the stored flow is unknown and the caller    one GET, no PATCH
 //	                                          refused (UpdateRequest.ConfirmUnverified)
 //	*APIError             (IsNotFound, ...)   any non-2xx response, whatever its body      the request
@@ -29,7 +30,9 @@
 //	*RequestError         context errors      no response: connection, context, redirect  maybe
 //	ErrPaginationStalled, ErrTooManyPages     a walk (Pages, All) that cannot end          pages so far
 //
-// New reports bad client options as one joined error before any I/O.
+// New reports bad client options as one joined error before any I/O. Package
+// admin (Rotate, Retire) adds *admin.CredentialInUseError and
+// *admin.RotationError.
 //
 // Secrets (the API key, client secrets, private keys, Secret settings) are
 // held in values that redact themselves in every fmt verb, in slog and in

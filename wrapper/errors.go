@@ -212,11 +212,10 @@ func (e scrubbedError) Unwrap() error { return e.ctx }
 // ErrFlowMismatch is matched (errors.Is) by a *FlowMismatchError.
 var ErrFlowMismatch = errors.New("nylascreds: credential data of another flow than the stored one")
 
-// FlowMismatchError is Update's refusal to send credential_data of another
-// flow than the credential's stored one: the PATCH body has no
-// credential_type, so the data would replace the stored data whole while the
-// credential kept its type. Nothing was changed. One GET was sent to learn
-// the stored flow.
+// FlowMismatchError is the refusal (by Update, or admin.Rotate) to use
+// credential_data of another flow than the credential's stored one: a PATCH
+// body has no credential_type, so the data would replace the stored data
+// whole while the credential kept its type. Nothing was changed.
 type FlowMismatchError struct {
 	ID string // the credential's
 	// Stored is the flow the server reports (scrubbed, at most 256 bytes);
@@ -226,7 +225,7 @@ type FlowMismatchError struct {
 
 // Error names both flows and the way to switch flows.
 func (e *FlowMismatchError) Error() string {
-	return "nylascreds: update: refused, nothing was changed: credential " + quote(e.ID) + " is stored as " +
+	return "nylascreds: refused, nothing was changed: credential " + quote(e.ID) + " is stored as " +
 		string(e.Stored) + ", not " + string(e.Sent) + "; a credential's flow cannot change: create a " +
 		string(e.Sent) + " credential, make it the connector's active credential, then delete this one"
 }
@@ -238,8 +237,8 @@ func (e *FlowMismatchError) Is(target error) bool { return target == ErrFlowMism
 var ErrFlowUnverified = errors.New("nylascreds: the stored flow could not be verified")
 
 // FlowUnverifiedError is returned when the server did not report the
-// credential's stored flow and UpdateRequest.ConfirmUnverified refused to
-// send the update unverified. Nothing was changed. Stored is the credential
+// credential's stored flow and ConfirmUnverified (of an UpdateRequest, or
+// admin.RotateRequest) refused to go on unverified. Nothing was changed. Stored is the credential
 // as read, so a caller can show what would have been overwritten.
 type FlowUnverifiedError struct {
 	Stored *Credential
@@ -248,7 +247,7 @@ type FlowUnverifiedError struct {
 
 // Error says what was not sent and why.
 func (e *FlowUnverifiedError) Error() string {
-	return "nylascreds: update: refused, nothing was changed: the server does not report credential " +
+	return "nylascreds: refused, nothing was changed: the server does not report credential " +
 		quote(e.Stored.ID) + "'s flow, so its credential_data may be of another flow: " + e.Err.Error()
 }
 

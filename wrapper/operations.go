@@ -153,15 +153,14 @@ const (
 // and refuses data of another flow with a *FlowMismatchError. Nylas does not
 // document that it reports a credential's flow; when the credential read
 // carries none, req.ConfirmUnverified decides. Other providers have one flow.
-// No precondition header exists: a change made by someone else between the
-// GET and the PATCH is not seen.
+// The GET and the PATCH are each bounded by WithTimeout; ConfirmUnverified is
+// not (a person may be answering). No precondition header exists: a change
+// made by someone else between the GET and the PATCH is not seen.
 func (c *Client) Update(ctx context.Context, provider Provider, id string, req UpdateRequest, opts ...Option) (*Credential, error) {
 	cfg, optErr := c.callConfig(opts)
 	if err := errors.Join(optErr, CheckUpdate(provider, id, req)); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout) // the check and the PATCH together
-	defer cancel()
 	k := call{}
 	body := gen.UpdateCredentialRequest{}
 	if req.Name != "" {
