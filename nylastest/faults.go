@@ -35,9 +35,10 @@ type Fault struct {
 	// depends on the request. The request's body reads from the start (it
 	// is empty for a request without the API key). What Handler writes is
 	// checked against openapi.yaml when it returns, unless it hijacked the
-	// connection or panicked; close the server (which waits for handlers)
-	// before reading Violations. A body over 4 MiB is not kept for the
-	// check, and is recorded as a violation unless OffSpec is set.
+	// connection, panicked, or the client went away first; close the server
+	// (which waits for handlers) before reading Violations. A body over 4
+	// MiB is not kept for the check, and is recorded as a violation unless
+	// OffSpec is set.
 	Handler http.HandlerFunc
 	// Drop closes the connection without any response. It takes precedence
 	// over Handler and Status.
@@ -93,17 +94,20 @@ func (f *Fake) answer(fault Fault, w http.ResponseWriter, r *http.Request, body 
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		cw := &capturingWriter{w: w}
 		fault.Handler(cw, r)
-		if !fault.OffSpec && !cw.hijacked {
+		// An answer nobody received (the client went away before the
+		// handler returned, as a client that times out does) is not
+		// checked: the handler may have meant never to finish it.
+		if !fault.OffSpec && !cw.hijacked && r.Context().Err() == nil {
 			f.checkScripted(r, v, cw.code(), cw.header, cw.body.Bytes(), cw.overflow)
 		}
 	case fault.Status != 0:
-		if !fault.OffSpec {
-			f.checkScripted(r, v, fault.Status, fault.Header, []byte(fault.Body), false)
-		}
 		for k, vs := range fault.Header {
 			for _, v := range vs {
 				w.Header().Add(k, v)
 			}
+		}
+		if !fault.OffSpec { // before sending, so that the client never sees an answer before its violation
+			f.checkScripted(r, v, fault.Status, w.Header(), []byte(fault.Body), false)
 		}
 		w.WriteHeader(fault.Status)
 		_, _ = io.WriteString(w, fault.Body)

@@ -248,3 +248,33 @@ func TestDelayThenHandler(t *testing.T) {
 		t.Errorf("answer %d %q after %v", status, body, time.Since(start))
 	}
 }
+
+// TestUnreceivedHandlerAnswerIsNotChecked: a Handler that outlives its
+// client (which timed out) wrote nothing anyone received, and no violation
+// is recorded for it; a scripted header spelt in lower case is checked as
+// the canonical header it is sent as.
+func TestUnreceivedHandlerAnswerIsNotChecked(t *testing.T) {
+	srv := nylastest.NewServer()
+	returned := make(chan struct{})
+	srv.Enqueue(
+		nylastest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
+			defer close(returned)
+			<-r.Context().Done()
+		}},
+		nylastest.Fault{Status: 200, Header: http.Header{"content-type": {"application/json"}}, Body: credentialBody},
+	)
+	hc := &http.Client{Timeout: 100 * time.Millisecond}
+	req, _ := http.NewRequest("GET", srv.URL+getPath, nil)
+	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+	if _, err := hc.Do(req); err == nil {
+		t.Fatal("the client got an answer from a handler that writes none")
+	}
+	<-returned
+	if status, body, hdr := rawGet(t, srv, getPath); status != 200 || body != credentialBody || hdr.Get("Content-Type") != "application/json" {
+		t.Errorf("answer = %d %q %v", status, body, hdr)
+	}
+	srv.Close()
+	if v := srv.Violations(); len(v) != 0 {
+		t.Errorf("violations = %v, want none", v)
+	}
+}
