@@ -249,8 +249,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.requestNo++
-	reqID := fmt.Sprintf("nylastest-%06d", f.requestNo)
-	if authorized {
+	requestNo := f.requestNo
+	if authorized && f.log.max > 0 {
 		f.log.add(Request{
 			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
 			Header: r.Header.Clone(), ContentLength: r.ContentLength, TransferEncoding: slices.Clone(r.TransferEncoding),
@@ -271,7 +271,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ex := &exchange{fake: f, r: r, body: body, reqID: reqID}
+	ex := &exchange{fake: f, r: r, body: body, reqID: fmt.Sprintf("nylastest-%06d", requestNo)}
 	switch {
 	case !authorized:
 		ex.fail(http.StatusUnauthorized, "api.authentication_error", "Unauthorized: missing or wrong API key")

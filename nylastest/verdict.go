@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"mime"
 	"net/http"
 	"slices"
@@ -98,9 +96,11 @@ func (f *Fake) checkScripted(r *http.Request, v *verdict, status int, header htt
 	if v.route == nil {
 		return
 	}
-	where := fmt.Sprintf("nylastest: %s %s: scripted %d response", r.Method, r.URL.EscapedPath(), status)
+	where := func() string {
+		return fmt.Sprintf("nylastest: %s %s: scripted %d response", r.Method, r.URL.EscapedPath(), status)
+	}
 	if overflow {
-		f.recordViolation(fmt.Errorf("%s: body over %d bytes, too large to check (set Fault.OffSpec if that is the point)", where, maxCheckedBody))
+		f.recordViolation(fmt.Errorf("%s: body over %d bytes, too large to check (set Fault.OffSpec if that is the point)", where(), maxCheckedBody))
 		return
 	}
 	key := responseKey(v.operation(), status, header, body)
@@ -113,7 +113,7 @@ func (f *Fake) checkScripted(r *http.Request, v *verdict, status int, header htt
 		f.guard.verdicts.put(key, problem)
 	}
 	if msg := problem.(string); msg != "" {
-		f.recordViolation(fmt.Errorf("%s off spec: %s", where, msg))
+		f.recordViolation(fmt.Errorf("%s off spec: %s", where(), msg))
 	}
 }
 
@@ -163,56 +163,60 @@ func (c *verdictCache) put(key [sha256.Size]byte, v any) {
 // path, query, headers and body. The host is left out: the fake routes on
 // any host.
 func requestKey(r *http.Request, body []byte) [sha256.Size]byte {
-	h := sha256.New()
-	field(h, "request")
-	field(h, r.Method)
-	field(h, r.URL.EscapedPath())
-	field(h, r.URL.RawQuery)
-	headerFields(h, r.Header)
-	fieldBytes(h, body)
-	return [sha256.Size]byte(h.Sum(nil))
+	var buf [1024]byte
+	k := field(buf[:0], "request")
+	k = field(k, r.Method)
+	k = field(k, r.URL.EscapedPath())
+	k = field(k, r.URL.RawQuery)
+	k = headerFields(k, r.Header)
+	return digest(k, body)
 }
 
 // responseKey digests what checking a scripted answer reads: the
 // operation, the status, the headers and the body.
 func responseKey(operation string, status int, header http.Header, body []byte) [sha256.Size]byte {
+	var buf [1024]byte
+	k := field(buf[:0], "response")
+	k = field(k, operation)
+	k = strconv.AppendInt(k, int64(status), 10)
+	k = headerFields(k, header)
+	return digest(k, body)
+}
+
+// digest is the SHA-256 of the fields in k followed by body as a field.
+func digest(k, body []byte) [sha256.Size]byte {
+	k = binary.BigEndian.AppendUint64(k, uint64(len(body)))
+	if len(body) <= cap(k)-len(k) {
+		return sha256.Sum256(append(k, body...))
+	}
 	h := sha256.New()
-	field(h, "response")
-	field(h, operation)
-	field(h, strconv.Itoa(status))
-	headerFields(h, header)
-	fieldBytes(h, body)
+	h.Write(k)
+	h.Write(body)
 	return [sha256.Size]byte(h.Sum(nil))
 }
 
-// field writes s with its length first, so that no two lists of fields
-// digest the same bytes.
-func field(h hash.Hash, s string) {
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-	h.Write(n[:])
-	_, _ = io.WriteString(h, s)
+// field appends s with its length first, so that no two lists of fields
+// are the same bytes.
+func field(k []byte, s string) []byte {
+	k = binary.BigEndian.AppendUint64(k, uint64(len(s)))
+	return append(k, s...)
 }
 
-func fieldBytes(h hash.Hash, b []byte) {
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-	h.Write(n[:])
-	h.Write(b)
-}
-
-func headerFields(h hash.Hash, header http.Header) {
-	keys := make([]string, 0, len(header))
-	for k := range header {
-		keys = append(keys, k)
+// headerFields appends a header's names (in order) and values.
+func headerFields(k []byte, header http.Header) []byte {
+	var names [32]string
+	keys := names[:0]
+	for name := range header {
+		keys = append(keys, name)
 	}
 	slices.Sort(keys)
-	field(h, strconv.Itoa(len(keys)))
-	for _, k := range keys {
-		field(h, k)
-		field(h, strconv.Itoa(len(header[k])))
-		for _, v := range header[k] {
-			field(h, v)
+	k = binary.BigEndian.AppendUint64(k, uint64(len(keys)))
+	for _, name := range keys {
+		k = field(k, name)
+		k = binary.BigEndian.AppendUint64(k, uint64(len(header[name])))
+		for _, v := range header[name] {
+			k = field(k, v)
 		}
 	}
+	return k
 }
