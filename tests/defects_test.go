@@ -59,7 +59,8 @@ func TestNilTransportNeverUsesTheDefaultProxy(t *testing.T) {
 // TestScrubbingKeepsTheCallsDeadline (defect 4): a hostile 400 body of 2 MiB
 // of short JSON strings, or megabytes of response headers, cost what is kept,
 // not their size times the secrets: the call ends within its own timeout (a
-// generous margin, not a speed target: the old scrubber took 9 to 75 s).
+// generous margin, not a speed target: work that grows with the body times
+// the secrets overruns it by far).
 func TestScrubbingKeepsTheCallsDeadline(t *testing.T) {
 	var array strings.Builder
 	array.WriteString("[")
