@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
@@ -106,40 +105,6 @@ func BenchmarkAll(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*total), "ns/cred")
 			b.ReportMetric(float64(peak-min(peak, before)), "peak-heap-B")
-		})
-	}
-}
-
-// BenchmarkValidate measures checking a built flow value (what Update does
-// before building the request). Parsing a Google key happens once, when the
-// value is built, so it is outside the loop.
-func BenchmarkValidate(b *testing.B) {
-	key, err := os.ReadFile("../testdata/service-account.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	sa, err := wrapper.ParseGoogleServiceAccountKey(key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	flows := []struct {
-		name     string
-		provider wrapper.Provider
-		data     wrapper.CredentialData
-	}{
-		{"connector", wrapper.ProviderGoogle, connectorData},
-		{"adminconsent", wrapper.ProviderMicrosoft, wrapper.MicrosoftAdminConsent{ClientID: clientID, ClientSecret: wrapper.NewSecret(clientSecret), Tenant: "contoso.onmicrosoft.com"}},
-		{"serviceaccount", wrapper.ProviderGoogle, sa},
-	}
-	for _, fl := range flows {
-		b.Run(fl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			req := wrapper.UpdateRequest{Data: fl.data}
-			for b.Loop() {
-				if err := wrapper.CheckUpdate(fl.provider, credID, req); err != nil {
-					b.Fatal(err)
-				}
-			}
 		})
 	}
 }

@@ -2,14 +2,12 @@ package bench
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"testing"
 
-	"github.com/nylascreds/nylascreds/gen"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -146,25 +144,5 @@ func BenchmarkPatch(b *testing.B) {
 				}
 			}
 		}
-	}
-}
-
-// BenchmarkRequestBuilder: the generated builder of a PATCH, for a region's
-// base URL (joined; see api/templates/client.tmpl) and for an id that needs
-// escaping (resolved, as oapi-codegen's own template does for every request).
-func BenchmarkRequestBuilder(b *testing.B) {
-	for _, id := range []string{credID, "needs escaping"} {
-		name := "joined"
-		if id != credID {
-			name = "resolved"
-		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := gen.NewUpdateCredentialRequestWithBody("https://api.us.nylas.com/", gen.ProviderYahoo, id, "application/json", http.NoBody); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }
