@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -116,7 +117,7 @@ func BenchmarkPatch(b *testing.B) {
 	run := func(side, transport, mode string) {
 		useTLS, parallel := transport == "tls", mode == "parallel"
 		b.Run(side+"/"+transport+"/"+mode, func(b *testing.B) {
-			srv := newServer(b, useTLS, credentialHandler())
+			srv := newServer(b, useTLS, credentialAnswer, nylastest.WithRequestLog(0))
 			var op func() error
 			switch side {
 			case "wrapper":
