@@ -5,6 +5,13 @@
 // guard's cost; and walking many credentials with All. Both sides talk to
 // nylastest's fake.
 //
+// Names follow benchstat's key=value convention, so that `benchstat -col
+// /impl` puts the sides side by side: impl=floor and impl=wrapper. Every
+// benchmark that measures the wrapper is impl=wrapper, and BenchmarkPatch,
+// the first benchmark of the package (go test takes the files in name
+// order: patch_test.go before walk_test.go), runs the floor first, so that
+// floor is the column benchstat compares the others with.
+//
 // It is a package of its own because it trusts httptest's certificate
 // process-wide (see TestMain); the suites in tests/ need it untrusted.
 package bench

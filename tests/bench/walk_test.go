@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -82,7 +83,7 @@ func liveHeap() uint64 {
 // its memory of the checks it made is filled before the measured walk.
 func BenchmarkAll(b *testing.B) {
 	for _, total := range []int{1000, 10000} {
-		b.Run(strconv.Itoa(total), func(b *testing.B) {
+		b.Run(fmt.Sprintf("credentials=%d/impl=wrapper", total), func(b *testing.B) {
 			srv := newServer(b, false, listAnswer(total), nylastest.WithRequestLog(0))
 			c := newDefaultClient(b, srv.URL)
 
