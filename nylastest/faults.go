@@ -15,10 +15,12 @@ import (
 //
 // Whoever answers, the fake first records the request (see Request.Problem)
 // and checks it against openapi.yaml. A scripted answer is checked against
-// openapi.yaml as well, and one that breaks it is still sent as scripted
-// but recorded in Violations, unless OffSpec says it is meant to, or it
-// stands for a proxy in front of the API: an error status (not 2xx) whose
-// Content-Type is not JSON, such as an HTML 502 page or an empty 503.
+// openapi.yaml as well, once it is sent (the check never delays it), and
+// one that breaks it is recorded in Violations, unless OffSpec says it is
+// meant to, or it stands for a proxy in front of the API: an error status
+// (not 2xx) whose Content-Type is not JSON, such as an HTML 502 page or an
+// empty 503. Close the server (which waits for the answers in progress)
+// before reading Violations.
 type Fault struct {
 	// Delay waits before anything else (ends early if the client goes away).
 	// Past the write timeout (Timeouts.Write) the answer cannot be sent, and
@@ -35,8 +37,7 @@ type Fault struct {
 	// depends on the request. The request's body reads from the start (it
 	// is empty for a request without the API key). What Handler writes is
 	// checked against openapi.yaml when it returns, unless it hijacked the
-	// connection, panicked, or the client went away first; close the server
-	// (which waits for handlers) before reading Violations. A body over 4
+	// connection, panicked, or the client went away first. A body over 4
 	// MiB is not kept for the check, and is recorded as a violation unless
 	// OffSpec is set.
 	Handler http.HandlerFunc
@@ -106,11 +107,13 @@ func (f *Fake) answer(fault Fault, w http.ResponseWriter, r *http.Request, body 
 				w.Header().Add(k, v)
 			}
 		}
-		if !fault.OffSpec { // before sending, so that the client never sees an answer before its violation
-			f.checkScripted(r, v, fault.Status, w.Header(), []byte(fault.Body), false)
-		}
 		w.WriteHeader(fault.Status)
 		_, _ = io.WriteString(w, fault.Body)
+		// Checked once sent, so that the check never delays the answer;
+		// the header is as sent, its names canonical.
+		if !fault.OffSpec {
+			f.checkScripted(r, v, fault.Status, w.Header(), []byte(fault.Body), false)
+		}
 	default:
 		return false
 	}

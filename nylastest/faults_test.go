@@ -104,10 +104,10 @@ func TestScriptedAnswersAreChecked(t *testing.T) {
 // still a verdict: an off-spec answer sent twice is recorded twice.
 func TestRepeatedScriptedAnswerIsCheckedEachTime(t *testing.T) {
 	srv := nylastest.NewServer()
-	defer srv.Close()
 	srv.Enqueue(nylastest.Fault{Status: 200, Header: jsonType, Body: `{}`, Times: 2})
 	rawGet(t, srv, getPath)
 	rawGet(t, srv, getPath)
+	srv.Close()
 	if v := srv.Violations(); len(v) != 2 {
 		t.Errorf("violations = %v, want two", v)
 	}

@@ -182,9 +182,9 @@ func (f *Fake) RequestCount() int {
 // Violations returns the responses that broke openapi.yaml: the first 100
 // of them. A response of the fake's own that breaks it (a bug in the fake)
 // is not sent: the client gets a 500 that says so. A scripted one (Fault)
-// is sent as scripted, unless it is marked OffSpec or stands for a proxy
-// (see Fault). Tests should assert it is empty, after closing the server
-// when a Fault.Handler answered.
+// is sent as scripted, and recorded once sent unless it is marked OffSpec
+// or stands for a proxy (see Fault). Tests should assert it is empty, after
+// closing the server when a Fault answered.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -411,6 +411,7 @@ func TestFaults(t *testing.T) {
 				t.Errorf("client logged %d attempts, want %d", got, tc.attempts)
 			}
 			tc.check(t, err, e, elapsed)
+			e.srv.Close() // waits for the scripted answers, checked once sent
 			checkFake(t, e.srv.Fake)
 		})
 	}
