@@ -19,8 +19,8 @@ import (
 // one that breaks it is recorded in Violations, unless OffSpec says it is
 // meant to, or it stands for a proxy in front of the API: an error status
 // (not 2xx) whose Content-Type is not JSON, such as an HTML 502 page or an
-// empty 503. Close the server (which waits for the answers in progress)
-// before reading Violations.
+// empty 503. Read Violations once the answers are done: after Server.Close
+// (or Serve's return), which waits for them.
 type Fault struct {
 	// Delay waits before anything else (ends early if the client goes away).
 	// Past the write timeout (Timeouts.Write) the answer cannot be sent, and

@@ -184,7 +184,7 @@ func (f *Fake) RequestCount() int {
 // is not sent: the client gets a 500 that says so. A scripted one (Fault)
 // is sent as scripted, and recorded once sent unless it is marked OffSpec
 // or stands for a proxy (see Fault). Tests should assert it is empty, after
-// closing the server when a Fault answered.
+// Server.Close when a Fault answered.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
