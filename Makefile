@@ -1,13 +1,13 @@
 # Every tool used here comes from the Go toolchain or is pinned by a go.mod in
 # this repository, so a machine with Go 1.26 and the module proxy is enough.
 #
-# The tools (oapi-codegen, oasdiff, apidiff, staticcheck, govulncheck) are
-# pinned by api/tools/go.mod and run with `go tool -modfile=...`. A separate
-# tools module, rather than `tool` lines in our own go.mod, keeps their
-# dependencies out of the module graph of every program that imports
-# nylascreds; `go tool` (rather than `go run module@version`) also pins each
-# tool's own dependencies through api/tools/go.sum, so every machine produces
-# byte-identical gen/ and the same findings.
+# The tools (oapi-codegen, oasdiff, apidiff, staticcheck, govulncheck,
+# benchstat) are pinned by api/tools/go.mod and run with `go tool
+# -modfile=...`. A separate tools module, rather than `tool` lines in our own
+# go.mod, keeps their dependencies out of the module graph of every program
+# that imports nylascreds; `go tool` (rather than `go run module@version`)
+# also pins each tool's own dependencies through api/tools/go.sum, so every
+# machine produces byte-identical gen/ and the same findings.
 
 SHELL := bash
 .SHELLFLAGS := -o pipefail -ec
@@ -128,21 +128,22 @@ fuzz:
 	done
 
 BENCH_ROUNDS ?= 5
-# Packages whose benchmarks make bench runs (go test runs them one package at
-# a time). A package added here is summarised when internal/benchratio knows
-# its benchmarks, e.g. BenchmarkStartup/{version,get} for CLI start-up.
+# Packages whose benchmarks make bench runs and compares; cmd/nylascreds's
+# BenchmarkStartup/{version,get} gives the summary's CLI start-up line.
 BENCH_PKGS ?= ./tests/bench ./cmd/nylascreds
 
-## bench: benchmarks (not part of test), a few minutes: the wrapper with its defaults against a
-## hand-written net/http floor over plain HTTP and TLS, sequential and 32-way (BENCH_ROUNDS
-## interleaved rounds), the update flow guard, validation, the request builder, and All over 1,000 and 10,000
-## credentials; the fake server (nylastest): requests per second and bytes per 100,000 requests;
-## then the summary: ratio lines, connection counts and targets, from the medians of the rounds.
+## bench: benchmarks (not part of test), a few minutes, each repeated BENCH_ROUNDS times: the wrapper
+## with its defaults (impl=wrapper) against a hand-written net/http floor (impl=floor) over plain HTTP
+## and TLS, sequential and 32-way, the update flow guard, All over 1,000 and 10,000 credentials, and CLI
+## start-up; the fake server (nylastest): requests per second and bytes per 100,000 requests. benchstat
+## prints the tables, wrapper beside floor (-col /impl); the summary lines follow, from its medians.
 bench:
 	@mkdir -p bench
-	NYLASCREDS_BENCH_ROUNDS=$(BENCH_ROUNDS) $(GO) test $(BENCH_PKGS) -run '^$$' -bench . -benchmem -count=1 | tee bench/bench.txt
-	$(GO) test ./nylastest -run '^$$' -bench . -benchmem -count=1 | tee bench/fake.txt
-	@$(GO) run ./internal/benchratio bench/bench.txt
+	$(GO) test $(BENCH_PKGS) -run '^$$' -bench . -benchmem -count=$(BENCH_ROUNDS) | tee bench/bench.txt
+	$(GO) test ./nylastest -run '^$$' -bench . -benchmem -count=$(BENCH_ROUNDS) | tee bench/fake.txt
+	$(TOOL) benchstat bench/fake.txt
+	$(TOOL) benchstat -col /impl bench/bench.txt
+	@$(TOOL) benchstat -format csv -col /impl bench/bench.txt 2>/dev/null | awk -f scripts/benchsummary.awk
 
 CLI_RUNS ?= 200
 

@@ -11,8 +11,13 @@
 // 404 for an unknown id or an id under another provider, PATCH that keeps an
 // absent name and replaces credential_data as a whole, list paging and sorting.
 // Beyond the real API it lets a test read back the stored credential_data
-// (what a client really sent) and script the next responses: a status, headers
-// such as Retry-After, a body, a delay, a dropped connection.
+// (what a client really sent) and every request as it arrived (Requests), and
+// script the next responses (Enqueue): a status, headers such as Retry-After,
+// a body, a delay, a dropped connection, or a handler of the test's own. The
+// spec guard sees those too: each request is recorded with the reason it is
+// off the contract, if it is (Request.Problem), even when a script answers
+// it, and a scripted answer that breaks openapi.yaml is recorded in
+// Violations unless the Fault says it is meant to (see Fault).
 //
 //	srv := nylastest.NewServer()
 //	defer srv.Close()
@@ -54,8 +59,10 @@
 //
 // The fake is built to be attacked: requests without its API key are
 // answered 401 with their body read and thrown away, never kept; the request
-// log (Requests) is bounded; HTTPServer, Serve and NewServer set read, write
-// and idle timeouts (DefaultTimeouts, WithTimeouts) and bound headers to 64
-// KiB; Listen refuses an address that is not loopback unless asked. The
-// credentials a client creates are kept for the fake's lifetime.
+// log (Requests) is bounded, and so is the memory of recent checks (1,024 of
+// them) that lets a repeated exchange skip its validation; HTTPServer, Serve
+// and NewServer set read, write and idle timeouts (DefaultTimeouts,
+// WithTimeouts) and bound headers to 64 KiB; Listen refuses an address that
+// is not loopback unless asked. The credentials a client creates are kept
+// for the fake's lifetime.
 package nylastest

@@ -20,11 +20,11 @@ func TestOffSpecResponseIsRefusedAndRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := f.guard.checkRequest(r, route, params)
-	if err != nil {
+	if err := f.guard.checkRequest(r, nil, route, params); err != nil {
 		t.Fatal(err)
 	}
-	ex := &exchange{fake: f, r: r, reqID: "nylastest-x", in: in}
+	v := &verdict{route: route, params: params}
+	ex := &exchange{fake: f, r: r, reqID: "nylastest-x", in: v.input(r)}
 	ex.ok(http.StatusOK, map[string]any{"data": map[string]any{"id": 1}}) // id must be a string
 	w := httptest.NewRecorder()
 	ex.write(w)

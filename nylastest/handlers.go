@@ -2,13 +2,11 @@ package nylastest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // exchange is one request and the response being prepared for it.
@@ -33,14 +31,6 @@ func (ex *exchange) fail(status int, typ, message string) {
 		"request_id": ex.reqID,
 		"error":      map[string]string{"type": typ, "message": message},
 	})
-}
-
-func (ex *exchange) routeError(err error) {
-	if errors.Is(err, routers.ErrMethodNotAllowed) {
-		ex.fail(http.StatusMethodNotAllowed, "api.invalid_request_error", "method "+ex.r.Method+" is not allowed on this path")
-		return
-	}
-	ex.fail(http.StatusNotFound, "api.not_found_error", "no such endpoint: "+ex.r.URL.EscapedPath())
 }
 
 // write validates the prepared response against openapi.yaml and sends it;

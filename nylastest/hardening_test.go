@@ -249,7 +249,7 @@ func TestRequestLogIsBounded(t *testing.T) {
 }
 
 // TestUnauthenticatedBodiesAreNotKept: 100 unauthenticated 1 MiB POSTs
-// leave the heap where it was (before the bound, it grew by 100 MiB).
+// leave the heap where it was: nothing of a request without the key is kept.
 func TestUnauthenticatedBodiesAreNotKept(t *testing.T) {
 	srv := newServer(t)
 	big := bytes.Repeat([]byte("a"), nylastest.MaxBodyBytes)

@@ -1,12 +1,12 @@
 package nylastest
 
 // requestLog keeps the most recent requests, within a count and a total of
-// body bytes, dropping the oldest first. It is a queue over one slice whose
+// body and header bytes, dropping the oldest first. It is a queue over one slice whose
 // dropped head is reclaimed once it is half the slice, so adding costs O(1)
 // amortised and the slice never holds more than twice the requests kept.
 type requestLog struct {
 	max      int // most requests kept; 0 keeps none
-	maxBytes int // most body bytes kept
+	maxBytes int // most body and header bytes kept
 	items    []Request
 	head     int // items[head:] are kept
 	bytes    int
@@ -16,8 +16,9 @@ func (l *requestLog) add(r Request) {
 	if l.max == 0 {
 		return
 	}
-	for l.len() > 0 && (l.len() >= l.max || l.bytes+len(r.Body) > l.maxBytes) {
-		l.bytes -= len(l.items[l.head].Body)
+	size := requestSize(r)
+	for l.len() > 0 && (l.len() >= l.max || l.bytes+size > l.maxBytes) {
+		l.bytes -= requestSize(l.items[l.head])
 		l.items[l.head] = Request{} // let the body go
 		l.head++
 	}
@@ -27,7 +28,20 @@ func (l *requestLog) add(r Request) {
 		l.items, l.head = l.items[:n], 0
 	}
 	l.items = append(l.items, r)
-	l.bytes += len(r.Body)
+	l.bytes += size
+}
+
+// requestSize is what a logged request holds: its body and its header's
+// names and values.
+func requestSize(r Request) int {
+	n := len(r.Body)
+	for k, vs := range r.Header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
 }
 
 func (l *requestLog) len() int { return len(l.items) - l.head }

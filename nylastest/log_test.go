@@ -37,6 +37,13 @@ func TestRequestLogKeepsTheMostRecent(t *testing.T) {
 			t.Fatal("a dropped request still holds its body")
 		}
 	}
+	// Headers count against the byte bound as bodies do.
+	l = requestLog{max: 3, maxBytes: 20}
+	l.add(Request{RawQuery: "a", Header: map[string][]string{"X-Pad": {"0123456789"}}}) // 15 bytes
+	l.add(Request{RawQuery: "b", Body: []byte("0123"), Header: map[string][]string{"K": {"v"}}})
+	if got := queries(&l); got != "b" || l.bytes != 6 {
+		t.Errorf("header bound: %q (%d bytes), want b alone (6 bytes)", got, l.bytes)
+	}
 	none := requestLog{max: 0, maxBytes: 10}
 	none.add(Request{RawQuery: "x"})
 	if len(none.all()) != 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 )
@@ -29,8 +30,8 @@ const MaxBodyDepth = 100
 // WithRequestLog says otherwise.
 const DefaultRequestLog = 1000
 
-// requestLogBytes bounds the bodies the request log keeps, whatever its
-// length: 16 MiB, 16 bodies of the largest size.
+// requestLogBytes bounds the bodies and headers the request log keeps,
+// whatever its length: 16 MiB, 16 bodies of the largest size.
 const requestLogBytes = 16 << 20
 
 // maxViolations bounds the violations kept: the first ones tell the story.
@@ -59,7 +60,7 @@ func WithCredentialType() Option { return func(f *Fake) { f.reportType = true } 
 
 // WithRequestLog sets how many requests Requests keeps (DefaultRequestLog
 // unless set); 0 keeps none. Whatever n, the log also drops its oldest
-// requests to keep their bodies under 16 MiB.
+// requests to keep their bodies and headers under 16 MiB.
 func WithRequestLog(n int) Option {
 	return func(f *Fake) {
 		if n < 0 {
@@ -141,16 +142,31 @@ type Request struct {
 	// Path is the escaped path, as on the wire.
 	Path     string
 	RawQuery string
+	// Header is the request's header as received (net/http moves Host to
+	// the request itself).
+	Header http.Header
+	// ContentLength and TransferEncoding are as net/http parsed them: a
+	// chunked body has ContentLength -1 and TransferEncoding ["chunked"],
+	// a request without a body ContentLength 0 and no TransferEncoding.
+	ContentLength    int64
+	TransferEncoding []string
 	// Body is the body as received; nil when it was over MaxBodyBytes.
 	Body []byte
 	// Operation is the spec's operationId ("" when no route matched).
 	Operation string
+	// Problem is why the request is off the fake's contract (openapi.yaml
+	// and the rules in the package documentation), in the words of the
+	// 4xx the fake answers it with; "" when it is on it. It is set
+	// whether the fake or a Fault answered, so that a test that scripts
+	// the answer still learns that its client sent what the API refuses.
+	Problem string
 }
 
 // Requests returns the requests that carried the fake's API key, oldest
 // first: the most recent DefaultRequestLog of them (see WithRequestLog), and
-// fewer when their bodies would exceed 16 MiB. Requests without the key are
-// answered 401 and never kept, so a stray client cannot fill memory.
+// fewer when their bodies and headers would exceed 16 MiB. Requests without
+// the key are answered 401 and never kept, so a stray client cannot fill
+// memory. The caller must not modify what the returned requests hold.
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -165,9 +181,12 @@ func (f *Fake) RequestCount() int {
 	return int(f.requestNo)
 }
 
-// Violations returns the responses the fake refused to send because they
-// broke openapi.yaml (a bug in the fake): the first 100 of them. Tests should
-// assert it is empty.
+// Violations returns the responses that broke openapi.yaml: the first 100
+// of them. A response of the fake's own that breaks it (a bug in the fake)
+// is not sent: the client gets a 500 that says so. A scripted one (Fault)
+// is sent as scripted, and recorded once sent unless it is marked OffSpec
+// or stands for a proxy (see Fault). Tests should assert it is empty, after
+// Server.Close when a Fault answered.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -223,16 +242,22 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	route, params, routeErr := f.guard.route(r)
+	// A request with the key is judged before anyone answers it, so that
+	// the log says whether it was on the contract even when a Fault
+	// answers it.
+	var v *verdict
+	if authorized {
+		v = f.judge(r, body, tooLarge)
+	}
 	f.mu.Lock()
 	f.requestNo++
-	reqID := fmt.Sprintf("nylastest-%06d", f.requestNo)
-	if authorized {
-		rec := Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Body: body}
-		if routeErr == nil {
-			rec.Operation = route.Operation.OperationID
-		}
-		f.log.add(rec)
+	requestNo := f.requestNo
+	if authorized && f.log.max > 0 {
+		f.log.add(Request{
+			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
+			Header: r.Header.Clone(), ContentLength: r.ContentLength, TransferEncoding: slices.Clone(r.TransferEncoding),
+			Body: body, Operation: v.operation(), Problem: v.msg,
+		})
 	}
 	f.mu.Unlock()
 
@@ -244,33 +269,24 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if scripted && !fault.Handle && fault.answer(w) {
+	if scripted && !fault.Handle && f.answer(fault, w, r, body, v) {
 		return
 	}
 
-	ex := &exchange{fake: f, r: r, body: body, reqID: reqID}
+	ex := &exchange{fake: f, r: r, body: body, reqID: fmt.Sprintf("nylastest-%06d", requestNo)}
 	switch {
 	case !authorized:
 		ex.fail(http.StatusUnauthorized, "api.authentication_error", "Unauthorized: missing or wrong API key")
-	case tooLarge:
-		ex.fail(http.StatusRequestEntityTooLarge, "api.invalid_request_error", fmt.Sprintf("request body is larger than %d bytes (1 MiB); nothing was done", MaxBodyBytes))
-	case routeErr != nil:
-		ex.routeError(routeErr)
 	default:
-		if msg := bodyProblem(body); msg != "" {
-			ex.fail(http.StatusBadRequest, "api.invalid_request_payload", msg)
-			break
-		}
-		in, err := f.guard.checkRequest(r, route, params)
-		ex.in = in
-		if err != nil {
-			ex.fail(http.StatusBadRequest, "api.invalid_request_error", describe(err))
+		ex.in = v.input(r)
+		if v.status != 0 {
+			ex.fail(v.status, v.typ, v.msg)
 		} else {
-			f.handle(ex, route.Operation.OperationID, params)
+			f.handle(ex, v.operation(), v.params)
 		}
 	}
 
-	if scripted && fault.Handle && fault.answer(w) {
+	if scripted && fault.Handle && f.answer(fault, w, r, body, v) {
 		return
 	}
 	ex.write(w)

@@ -1,9 +1,12 @@
 package nylastest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -18,6 +21,10 @@ import (
 // specGuard routes requests by openapi.yaml and validates both directions.
 type specGuard struct {
 	router routers.Router
+	// verdicts remembers the outcome of recent checks of requests and of
+	// scripted answers, keyed by everything a check reads, so that a test
+	// (or a benchmark) that repeats one exchange pays for its check once.
+	verdicts verdictCache
 }
 
 func newSpecGuard() (*specGuard, error) {
@@ -35,7 +42,7 @@ func newSpecGuard() (*specGuard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nylastest: route openapi.yaml: %w", err)
 	}
-	return &specGuard{router: router}, nil
+	return &specGuard{router: router, verdicts: verdictCache{m: map[[sha256.Size]byte]any{}}}, nil
 }
 
 var guardOptions = &openapi3filter.Options{
@@ -50,10 +57,14 @@ func (g *specGuard) route(r *http.Request) (*routers.Route, map[string]string, e
 	return g.router.FindRoute(r)
 }
 
-// checkRequest validates r (whose body must be replayable) against route.
-func (g *specGuard) checkRequest(r *http.Request, route *routers.Route, params map[string]string) (*openapi3filter.RequestValidationInput, error) {
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: guardOptions}
-	return in, openapi3filter.ValidateRequest(r.Context(), in)
+// checkRequest validates r, whose body is body, against route. It
+// validates a copy of r: kin-openapi writes the body it read, and its
+// length, back into the request it checks, and r must stay as received.
+func (g *specGuard) checkRequest(r *http.Request, body []byte, route *routers.Route, params map[string]string) error {
+	c := r.WithContext(r.Context())
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	in := &openapi3filter.RequestValidationInput{Request: c, PathParams: params, Route: route, Options: guardOptions}
+	return openapi3filter.ValidateRequest(c.Context(), in)
 }
 
 // checkResponse validates a response the fake is about to write.

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -18,25 +18,26 @@ import (
 func TestPerCallOptions(t *testing.T) {
 	ctx := context.Background()
 	t.Run("retries", func(t *testing.T) {
-		f := newFakeAPI(t, jsonReply(503, `{"request_id":"r","error":{"type":"t","message":"m"}}`))
-		c, _ := newClient(t, f) // 2 retries
+		// One attempt with the option, then three without it.
+		f := newFake(t, times(4, jsonReply(503, `{"request_id":"r","error":{"type":"t","message":"m"}}`)))
+		c := newClient(t, f) // 2 retries
 		_, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithRetries(0))
 		if e := apiErr(t, err); e.Attempts != 1 || len(f.requests()) != 1 {
 			t.Errorf("attempts %d, server saw %d; want 1 and 1", e.Attempts, len(f.requests()))
 		}
 		_, err = c.Get(ctx, wrapper.ProviderGoogle, "cred-1") // the client's own setting is untouched
-		if e := apiErr(t, err); e.Attempts != 3 {
-			t.Errorf("without the option: attempts %d, want 3", e.Attempts)
+		if e := apiErr(t, err); e.Attempts != 3 || len(f.requests()) != 4 {
+			t.Errorf("without the option: attempts %d, server saw %d in all; want 3 and 4", e.Attempts, len(f.requests()))
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		f := newFakeAPI(t, reply{Handler: func(w http.ResponseWriter, r *http.Request) {
+		f := newFake(t, nylastest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-time.After(5 * time.Second):
 			case <-r.Context().Done():
 			}
 		}})
-		c, _ := newClient(t, f)
+		c := newClient(t, f)
 		start := time.Now()
 		_, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithTimeout(100*time.Millisecond))
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second {
@@ -44,8 +45,8 @@ func TestPerCallOptions(t *testing.T) {
 		}
 	})
 	t.Run("headers", func(t *testing.T) {
-		f := newFakeAPI(t, jsonReply(200, credentialJSON))
-		c, _ := newClient(t, f, wrapper.WithHeader("X-Team", "billing"))
+		f := newFake(t, times(2, jsonReply(200, credentialJSON)))
+		c := newClient(t, f, wrapper.WithHeader("X-Team", "billing"))
 		if _, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithHeader("X-Trace-Id", "abc-123"), wrapper.WithHeader("x-team", "audit")); err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +69,8 @@ func TestPerCallOptions(t *testing.T) {
 // TestPerCallOptionsAreCheckedFirst: bad per-call options are reported with
 // the input's problems, all at once, and nothing is sent.
 func TestPerCallOptionsAreCheckedFirst(t *testing.T) {
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
-	c, _ := newClient(t, f)
+	f := newFake(t)
+	c := newClient(t, f)
 	_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "", wrapper.UpdateRequest{Name: "n"},
 		wrapper.WithRetries(-1), wrapper.WithHeader("Authorization", "Bearer other"), wrapper.WithHeader("Bad Name", "v"),
 		wrapper.WithHeader("X-Ok", "a\r\nInjected: 1"), wrapper.WithRegion(wrapper.RegionEU), wrapper.WithBaseURL("https://elsewhere.example"),
@@ -105,10 +106,10 @@ func TestPerCallOptionsAreCheckedFirst(t *testing.T) {
 // reachable on success and on failure.
 func TestResponseInto(t *testing.T) {
 	ctx := context.Background()
-	f := newFakeAPI(t,
-		reply{Status: 503, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": "edge-1"}, Body: `{"request_id":"req-503","error":{"type":"t","message":"m"}}`},
-		reply{Status: 200, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": "edge-2", "X-RateLimit-Remaining": "49"}, Body: credentialJSON})
-	c, _ := newClient(t, f)
+	f := newFake(t,
+		nylastest.Fault{Status: 503, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"edge-1"}}, Body: `{"request_id":"req-503","error":{"type":"t","message":"m"}}`},
+		nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"edge-2"}, "X-RateLimit-Remaining": {"49"}}, Body: credentialJSON})
+	c := newClient(t, f)
 	var resp wrapper.Response
 	if _, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithResponseInto(&resp)); err != nil {
 		t.Fatal(err)
@@ -118,8 +119,8 @@ func TestResponseInto(t *testing.T) {
 		t.Errorf("resp = %+v", resp)
 	}
 
-	g := newFakeAPI(t, jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"gone"}}`))
-	c, _ = newClient(t, g)
+	g := newFake(t, jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"gone"}}`))
+	c = newClient(t, g)
 	resp = wrapper.Response{}
 	err := c.Delete(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithResponseInto(&resp))
 	if !wrapper.IsNotFound(err) || resp.StatusCode != 404 || resp.RequestID != "req-404" || resp.Attempts != 1 {
@@ -136,9 +137,8 @@ func TestCredentialMissingRequiredFields(t *testing.T) {
 		"created_at": `{"request_id":"r","data":{"id":"cred-1","name":"n","updated_at":1700000100}}`,
 		"updated_at": `{"request_id":"r","data":{"id":"cred-1","name":"n","created_at":1700000000}}`,
 	} {
-		f := newFakeAPI(t, reply{Status: 200, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": "req-x"}, Body: body})
-		c, checker := newClient(t, f)
-		checker.allowOffSpecResponses()
+		f := newFake(t, nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-x"}}, Body: body, OffSpec: true})
+		c := newClient(t, f)
 		_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1")
 		var re *wrapper.ResponseError
 		if !errors.As(err, &re) || re.StatusCode != 200 || re.RequestID != "r" || !strings.Contains(err.Error(), "credential has no "+field) {
@@ -162,8 +162,8 @@ func TestConnectorSettings(t *testing.T) {
 			"optional": nil,
 		},
 	}
-	f := newFakeAPI(t, jsonReply(201, credentialJSON))
-	c, _ := newClient(t, f)
+	f := newFake(t, jsonReply(201, credentialJSON))
+	c := newClient(t, f)
 	if _, err := c.Create(ctx, wrapper.ProviderMicrosoft, wrapper.CreateRequest{Name: "n", Data: data}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestConnectorSettings(t *testing.T) {
 	}
 
 	// []string, map[string]string and json.RawMessage go on the wire as they are.
-	g := newFakeAPI(t, jsonReply(201, credentialJSON))
-	c3, _ := newClient(t, g)
+	g := newFake(t, jsonReply(201, credentialJSON))
+	c3 := newClient(t, g)
 	typed := wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("s"), Settings: map[string]any{
 		"list": []string{"x", "y"}, "labels": map[string]string{"team": "billing"}, "raw": json.RawMessage(`{"n":1.50}`),
 	}}
@@ -188,7 +188,7 @@ func TestConnectorSettings(t *testing.T) {
 
 	// The setting's secret is scrubbed from an echo.
 	watch := newLeakWatch(t)
-	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	echo := newFake(t, nylastest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			CredentialData struct{ Signing string } `json:"credential_data"`
 		}
@@ -196,8 +196,7 @@ func TestConnectorSettings(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(400)
 		_ = json.NewEncoder(w).Encode(map[string]any{"request_id": "r", "error": map[string]any{"type": "t", "message": "got " + in.CredentialData.Signing}})
-	}))
-	defer echo.Close()
+	}})
 	c2, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(echo.URL))
 	_, err := c2.Update(ctx, wrapper.ProviderYahoo, "cred-1", wrapper.UpdateRequest{Data: data})
 	watch.observe(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -41,7 +42,7 @@ func TestNilTransportNeverUsesTheDefaultProxy(t *testing.T) {
 	http.DefaultTransport = &http.Transport{Proxy: http.ProxyURL(proxyURL)}
 	defer func() { http.DefaultTransport = saved }()
 
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
+	f := newFake(t, jsonReply(200, credentialJSON))
 	c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetries(0),
 		wrapper.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	if err != nil {
@@ -58,7 +59,8 @@ func TestNilTransportNeverUsesTheDefaultProxy(t *testing.T) {
 // TestScrubbingKeepsTheCallsDeadline (defect 4): a hostile 400 body of 2 MiB
 // of short JSON strings, or megabytes of response headers, cost what is kept,
 // not their size times the secrets: the call ends within its own timeout (a
-// generous margin, not a speed target: the old scrubber took 9 to 75 s).
+// generous margin, not a speed target: work that grows with the body times
+// the secrets overruns it by far).
 func TestScrubbingKeepsTheCallsDeadline(t *testing.T) {
 	var array strings.Builder
 	array.WriteString("[")
@@ -74,13 +76,15 @@ func TestScrubbingKeepsTheCallsDeadline(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(credentialJSON))
 	}
-	for name, rep := range map[string]reply{
-		"2 MiB JSON array":     jsonReply(400, array.String()),
+	notEnvelope := jsonReply(400, array.String())
+	notEnvelope.OffSpec = true // hostile: a JSON error that is not the envelope
+	for name, rep := range map[string]nylastest.Fault{
+		"2 MiB JSON array":     notEnvelope,
 		"8 MB of headers":      {Handler: manyHeaders},
 		"2 MiB provider_error": jsonReply(400, `{"request_id":"r","error":{"type":"t","provider_error":`+array.String()+`}}`),
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeAPI(t, rep)
+			f := newFake(t, rep)
 			big := &http.Client{Transport: &http.Transport{MaxResponseHeaderBytes: 16 << 20}}
 			c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithHTTPClient(big), wrapper.WithRetries(0),
 				wrapper.WithTimeout(2*time.Second))
@@ -131,9 +135,10 @@ func TestEchoedNumbersAndEscapesAreScrubbed(t *testing.T) {
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeAPI(t, jsonReply(400, body))
-			c, checker := newClient(t, f, wrapper.WithRetries(0))
-			checker.allowOffSpecResponses()
+			rep := jsonReply(400, body)
+			rep.OffSpec = name == "number in a non-envelope body"
+			f := newFake(t, rep)
+			c := newClient(t, f, wrapper.WithRetries(0))
 			data := wrapper.ConnectorOverride{ClientID: "id", ClientSecret: wrapper.NewSecret(accented),
 				Settings: map[string]any{"pin": wrapper.NewSecret(numeric)}}
 			_, err := c.Update(context.Background(), wrapper.ProviderYahoo, "cred-1", wrapper.UpdateRequest{Data: data})
@@ -155,9 +160,10 @@ func TestEchoedNumbersAndEscapesAreScrubbed(t *testing.T) {
 // credential list is a *ResponseError, for List, All and Pages alike.
 func TestListWithoutDataIsNotAnEmptyPage(t *testing.T) {
 	for _, body := range []string{`{}`, `null`, `{"data":null}`, `{"request_id":"r","error":{"type":"t","message":"m"}}`} {
-		f := newFakeAPI(t, jsonReply(200, body))
-		c, checker := newClient(t, f)
-		checker.allowOffSpecResponses()
+		rep := jsonReply(200, body) // List, then All
+		rep.OffSpec, rep.Times = true, 2
+		f := newFake(t, rep)
+		c := newClient(t, f)
 		var respErr *wrapper.ResponseError
 		if _, err := c.List(context.Background(), wrapper.ProviderGoogle, nil); !errors.As(err, &respErr) {
 			t.Errorf("List of %s: err = %v, want *ResponseError", body, err)
@@ -173,8 +179,8 @@ func TestListWithoutDataIsNotAnEmptyPage(t *testing.T) {
 			t.Errorf("All of %s yielded %d values, want the error alone", body, n)
 		}
 	}
-	f := newFakeAPI(t, jsonReply(200, `{"request_id":"r","data":[]}`))
-	c, _ := newClient(t, f)
+	f := newFake(t, jsonReply(200, `{"request_id":"r","data":[]}`))
+	c := newClient(t, f)
 	if page, err := c.List(context.Background(), wrapper.ProviderGoogle, nil); err != nil || len(page.Credentials) != 0 {
 		t.Errorf("an empty list: %v, %v", page, err)
 	}

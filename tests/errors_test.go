@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -20,7 +21,7 @@ func TestAPIErrors(t *testing.T) {
 	html502 := "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n"
 	cases := []struct {
 		name    string
-		reply   reply
+		reply   nylastest.Fault
 		offSpec bool // the reply breaks openapi.yaml on purpose
 		want    wrapper.APIError
 		is      func(error) bool
@@ -36,21 +37,21 @@ func TestAPIErrors(t *testing.T) {
 		{"404", jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"credential not found"}}`), false,
 			wrapper.APIError{StatusCode: 404, RequestID: "req-404", Type: "api.not_found_error", Message: "credential not found"},
 			wrapper.IsNotFound, "404 Not Found: api.not_found_error: credential not found (request_id req-404)"},
-		{"429-retry-after", reply{Status: 429, Header: map[string]string{"Content-Type": "application/json", "Retry-After": "7"},
+		{"429-retry-after", nylastest.Fault{Status: 429, Header: http.Header{"Content-Type": {"application/json"}, "Retry-After": {"7"}},
 			Body: `{"request_id":"req-429","error":{"type":"nylas_rate_limit_exceeded","message":"Too many requests"}}`}, false,
 			wrapper.APIError{StatusCode: 429, RequestID: "req-429", Type: "nylas_rate_limit_exceeded", Message: "Too many requests", RetryAfter: 7 * time.Second},
 			wrapper.IsRateLimited, "429 Too Many Requests: nylas_rate_limit_exceeded: Too many requests (request_id req-429) (retry after 7s)"},
-		{"429-provider-string-error", reply{Status: 429, Header: map[string]string{"Content-Type": "application/json"},
+		{"429-provider-string-error", nylastest.Fault{Status: 429, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: `{"request_id":"req-429p","error":{"type":"rate_limit_error","message":"provider throttled","provider_error":"quota exceeded"}}`}, false,
 			wrapper.APIError{StatusCode: 429, RequestID: "req-429p", Type: "rate_limit_error", Message: "provider throttled", ProviderError: json.RawMessage(`"quota exceeded"`)},
 			wrapper.IsRateLimited, "429 Too Many Requests: rate_limit_error: provider throttled (request_id req-429p)"},
 		{"500", jsonReply(500, `{"request_id":"req-500","error":{"type":"api.internal_error","message":"Internal error, contact administrator."}}`), false,
 			wrapper.APIError{StatusCode: 500, RequestID: "req-500", Type: "api.internal_error", Message: "Internal error, contact administrator."},
 			nil, "500 Internal Server Error: api.internal_error: Internal error, contact administrator. (request_id req-500)"},
-		{"502-html", reply{Status: 502, Header: map[string]string{"Content-Type": "text/html", "X-Request-Id": "edge-502"}, Body: html502}, false,
+		{"502-html", nylastest.Fault{Status: 502, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"edge-502"}}, Body: html502}, false,
 			wrapper.APIError{StatusCode: 502, RequestID: "edge-502", Body: html502},
 			nil, "502 Bad Gateway: <html> <head><title>502 Bad Gateway</title></head>"},
-		{"503-empty", reply{Status: 503}, false,
+		{"503-empty", nylastest.Fault{Status: 503}, false,
 			wrapper.APIError{StatusCode: 503},
 			nil, "nylascreds: PATCH /v3/connectors/google/creds/cred-1: 503 Service Unavailable"},
 		{"400-json-not-envelope", jsonReply(400, `{"message":"bad"}`), true,
@@ -60,11 +61,10 @@ func TestAPIErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeAPI(t, tc.reply)
-			c, checker := newClient(t, f, wrapper.WithRetries(0))
-			if tc.offSpec {
-				checker.allowOffSpecResponses()
-			}
+			rep := tc.reply
+			rep.OffSpec = tc.offSpec
+			f := newFake(t, rep)
+			c := newClient(t, f, wrapper.WithRetries(0))
 			_, err := c.Update(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Name: "x"})
 			var apiErr *wrapper.APIError
 			if !errors.As(err, &apiErr) {
@@ -98,8 +98,8 @@ func TestAPIErrors(t *testing.T) {
 func TestAPIErrorBodySnippetIsCapped(t *testing.T) {
 	t.Parallel()
 	page := "<html>" + strings.Repeat("é", 2000) + "</html>"
-	f := newFakeAPI(t, reply{Status: 500, Header: map[string]string{"Content-Type": "text/html"}, Body: page})
-	c, _ := newClient(t, f, wrapper.WithRetries(0))
+	f := newFake(t, nylastest.Fault{Status: 500, Header: http.Header{"Content-Type": {"text/html"}}, Body: page})
+	c := newClient(t, f, wrapper.WithRetries(0))
 	_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1")
 	var apiErr *wrapper.APIError
 	if !errors.As(err, &apiErr) {

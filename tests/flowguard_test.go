@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -32,8 +33,8 @@ func TestUpdateRefusesAnotherFlowsData(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.provider)+"/"+tc.stored, func(t *testing.T) {
-			f := newFakeAPI(t, jsonReply(200, credentialOfType(tc.stored)))
-			c, _ := newClient(t, f)
+			f := newFake(t, jsonReply(200, credentialOfType(tc.stored)))
+			c := newClient(t, f)
 			_, err := c.Update(context.Background(), tc.provider, "cred-1", wrapper.UpdateRequest{Name: "renamed", Data: tc.data})
 			var mismatch *wrapper.FlowMismatchError
 			if !errors.As(err, &mismatch) || !errors.Is(err, wrapper.ErrFlowMismatch) || errors.Is(err, wrapper.ErrValidation) {
@@ -78,12 +79,12 @@ func TestUpdateFlowCheckOutcomes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			replies := []reply{jsonReply(200, credentialJSON)}
+			replies := []nylastest.Fault{jsonReply(200, credentialJSON)}
 			if tc.getReply != "" {
-				replies = []reply{jsonReply(200, tc.getReply), jsonReply(200, credentialJSON)}
+				replies = []nylastest.Fault{jsonReply(200, tc.getReply), jsonReply(200, credentialJSON)}
 			}
-			f := newFakeAPI(t, replies...)
-			c, _ := newClient(t, f)
+			f := newFake(t, replies...)
+			c := newClient(t, f)
 			var resp wrapper.Response
 			_, err := c.Update(ctx, tc.provider, "cred-1", tc.req, wrapper.WithResponseInto(&resp))
 			if tc.name == "flow-added-later" {
@@ -114,8 +115,8 @@ func TestUpdateFlowCheckOutcomes(t *testing.T) {
 // TestFlowCheckFailureSendsNoPatch: when the GET of the check fails, its
 // error is returned and nothing is changed.
 func TestFlowCheckFailureSendsNoPatch(t *testing.T) {
-	f := newFakeAPI(t, jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"no such credential"}}`))
-	c, _ := newClient(t, f)
+	f := newFake(t, jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"no such credential"}}`))
+	c := newClient(t, f)
 	_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: connectorData})
 	if !wrapper.IsNotFound(err) || len(f.requests()) != 1 || f.requests()[0].Method != http.MethodGet {
 		t.Errorf("err = %v after %d requests; want the GET's 404 and no PATCH", err, len(f.requests()))
@@ -127,8 +128,8 @@ func TestFlowCheckFailureSendsNoPatch(t *testing.T) {
 // the secrets of the data about to be sent are scrubbed from it too.
 func TestFlowCheckAnswerIsScrubbedOfTheUpdatesSecrets(t *testing.T) {
 	watch := newLeakWatch(t)
-	f := newFakeAPI(t, jsonReply(400, `{"request_id":"r","error":{"type":"t","message":"not `+canaryClientSecret+`"}}`))
-	c, _ := newClient(t, f, wrapper.WithLogger(watch.textLogger()))
+	f := newFake(t, jsonReply(400, `{"request_id":"r","error":{"type":"t","message":"not `+canaryClientSecret+`"}}`))
+	c := newClient(t, f, wrapper.WithLogger(watch.textLogger()))
 	_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: canaryConnector})
 	watch.observe(err)
 	if err == nil || !strings.Contains(err.Error(), "not [REDACTED]") {
@@ -146,8 +147,8 @@ func TestUnverifiedUpdateIsDecidedBeforeSending(t *testing.T) {
 		"refused": func(*wrapper.Credential) error { return errors.New("operator said no") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeAPI(t, jsonReply(200, credentialJSON), jsonReply(200, credentialJSON))
-			c, _ := newClient(t, f)
+			f := newFake(t, jsonReply(200, credentialJSON), jsonReply(200, credentialJSON)) // the second would answer a PATCH
+			c := newClient(t, f)
 			var seen *wrapper.Credential
 			_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{
 				Data: connectorData,
@@ -186,8 +187,8 @@ func TestFlowGuardRefusalIsScrubbedAndBounded(t *testing.T) {
 		"one mebibyte":  strings.Repeat("x", 1<<20),
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeAPI(t, jsonReply(200, credentialOfType(stored)))
-			c, _ := newClient(t, f)
+			f := newFake(t, jsonReply(200, credentialOfType(stored)))
+			c := newClient(t, f)
 			_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: canaryConnector})
 			var mismatch *wrapper.FlowMismatchError
 			if !errors.As(err, &mismatch) {

@@ -101,8 +101,8 @@ func TestGoldenBodies(t *testing.T) {
 			if strings.HasPrefix(tc.golden, "create") {
 				status = http.StatusCreated
 			}
-			f := newFakeAPI(t, jsonReply(status, credentialJSON))
-			c, _ := newClient(t, f)
+			f := newFake(t, times(2, jsonReply(status, credentialJSON))) // a google or microsoft update reads the flow first
+			c := newClient(t, f)
 			if err := tc.call(c); err != nil {
 				t.Fatal(err)
 			}
@@ -119,8 +119,8 @@ func TestServiceAccountKeysUntouched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
-	c, _ := newClient(t, f)
+	f := newFake(t, times(2, jsonReply(200, credentialJSON))) // the flow check's GET, then the PATCH
+	c := newClient(t, f)
 	if _, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: sa}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,10 @@ func TestHTTP2AttemptsAreCounted(t *testing.T) {
 	}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
-	defer srv.Close()
+	t.Cleanup(func() {
+		srv.Close()
+		checkFake(t, fake)
+	})
 
 	watch := newLeakWatch(t)
 	c, err := wrapper.New(canaryAPIKey, wrapper.WithBaseURL(srv.URL), wrapper.WithHTTPClient(srv.Client()), wrapper.WithLogger(watch.jsonLogger()))

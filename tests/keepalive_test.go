@@ -33,7 +33,10 @@ func TestOneConnectionForManyCalls(t *testing.T) {
 		}
 	}
 	srv.Start()
-	defer srv.Close()
+	t.Cleanup(func() {
+		srv.Close()
+		checkFake(t, fake)
+	})
 
 	c, err := wrapper.New(fake.APIKey(), wrapper.WithBaseURL(srv.URL), wrapper.WithRetryBackoff(time.Millisecond, 2*time.Millisecond))
 	if err != nil {
@@ -72,7 +75,7 @@ func TestOneConnectionForManyCalls(t *testing.T) {
 			func() error { _, err := c.List(ctx, wrapper.ProviderGoogle, nil); return err }, false},
 		{"retried-503s", []nylastest.Fault{{Status: 503, Header: json, Body: `{"request_id":"a","error":{"type":"t","message":"m"}}`}, {Status: 503, Header: html, Body: strings.Repeat("y", 9000)}},
 			func() error { _, err := c.Get(ctx, wrapper.ProviderGoogle, cred.ID); return err }, true},
-		{"unusable-2xx", []nylastest.Fault{{Status: 200, Header: json, Body: `{"data": 1}`}},
+		{"unusable-2xx", []nylastest.Fault{{Status: 200, Header: json, Body: `{"data": 1}`, OffSpec: true}},
 			func() error { _, err := c.Get(ctx, wrapper.ProviderGoogle, cred.ID); return err }, false},
 		{"validation", nil, func() error {
 			_, err := c.Update(ctx, wrapper.ProviderGoogle, cred.ID, wrapper.UpdateRequest{})
@@ -102,7 +105,8 @@ func TestOneConnectionForManyCalls(t *testing.T) {
 // cap while it is read, and reported as too large with its status.
 func TestChunkedBodyOverTheCap(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Off spec on purpose: 64 KiB of spaces is no JSON value.
+	srv := newFake(t, nylastest.Fault{OffSpec: true, Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", "req-chunked")
 		w.WriteHeader(200)
@@ -110,8 +114,7 @@ func TestChunkedBodyOverTheCap(t *testing.T) {
 			_, _ = w.Write([]byte(strings.Repeat(" ", 1024)))
 			w.(http.Flusher).Flush()
 		}
-	}))
-	defer srv.Close()
+	}})
 	c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL), wrapper.WithMaxResponseBytes(16<<10))
 	if err != nil {
 		t.Fatal(err)

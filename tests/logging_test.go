@@ -20,8 +20,7 @@ import (
 // failed attempt, Debug for success; nothing secret.
 func TestOneLogRecordPerAttempt(t *testing.T) {
 	t.Parallel()
-	srv := nylastest.NewServer(nylastest.WithAPIKey(canaryAPIKey))
-	defer srv.Close()
+	srv := newFakeWithKey(t, canaryAPIKey)
 	var logs bytes.Buffer
 	c, err := wrapper.New(canaryAPIKey, wrapper.WithBaseURL(srv.URL),
 		wrapper.WithRetryBackoff(time.Millisecond, 2*time.Millisecond),

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -92,8 +94,8 @@ func TestAllWalksEveryPage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeAPI(t, reply{Handler: tc.pager.handler})
-			c, _ := newClient(t, f, wrapper.WithRetries(0))
+			f := newFake(t, nylastest.Fault{Handler: tc.pager.handler, Times: math.MaxInt})
+			c := newClient(t, f, wrapper.WithRetries(0))
 			ids, err := walk(t, c, tc.opts, tc.stopAfter)
 			switch {
 			case tc.wantErr != nil:
@@ -144,8 +146,8 @@ func TestAllSkipsShiftedDuplicates(t *testing.T) {
 		}
 		return s + `]}`
 	}
-	f := newFakeAPI(t, jsonReply(200, page("a", "b")), jsonReply(200, page("b", "c")), jsonReply(200, page("d")))
-	c, _ := newClient(t, f)
+	f := newFake(t, jsonReply(200, page("a", "b")), jsonReply(200, page("b", "c")), jsonReply(200, page("d")))
+	c := newClient(t, f)
 	ids, err := walk(t, c, &wrapper.ListOptions{Limit: 2}, 0)
 	if err != nil || fmt.Sprint(ids) != "[a b c d]" {
 		t.Errorf("ids = %v, err = %v; want [a b c d]", ids, err)

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -19,29 +19,29 @@ import (
 func TestUnusable2xxBodies(t *testing.T) {
 	cases := []struct {
 		name  string
-		reply reply
+		reply nylastest.Fault
 		call  func(c *wrapper.Client) error
 		cause string
 	}{
-		{"get-not-json", reply{Status: 200, Header: map[string]string{"Content-Type": "text/plain", "X-Request-Id": "req-u"}, Body: "ok"},
+		{"get-not-json", nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"text/plain"}, "X-Request-Id": {"req-u"}}, Body: "ok"},
 			func(c *wrapper.Client) error {
 				_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "x")
 				return err
 			},
 			"body is not the documented JSON"},
-		{"get-no-id", reply{Status: 200, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": "req-u"}, Body: `{"data":{"name":"n","created_at":1,"updated_at":1}}`},
+		{"get-no-id", nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-u"}}, Body: `{"data":{"name":"n","created_at":1,"updated_at":1}}`},
 			func(c *wrapper.Client) error {
 				_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "x")
 				return err
 			},
 			"credential has no id"},
-		{"list-not-json", reply{Status: 200, Header: map[string]string{"Content-Type": "text/html", "X-Request-Id": "req-u"}, Body: "<html></html>"},
+		{"list-not-json", nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"req-u"}}, Body: "<html></html>"},
 			func(c *wrapper.Client) error {
 				_, err := c.List(context.Background(), wrapper.ProviderGoogle, nil)
 				return err
 			},
 			"body is not the documented JSON"},
-		{"list-item-no-id", reply{Status: 200, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": "req-u"}, Body: `{"data":[{"name":"n","created_at":1,"updated_at":1}]}`},
+		{"list-item-no-id", nylastest.Fault{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-u"}}, Body: `{"data":[{"name":"n","created_at":1,"updated_at":1}]}`},
 			func(c *wrapper.Client) error {
 				_, err := c.List(context.Background(), wrapper.ProviderGoogle, nil)
 				return err
@@ -51,9 +51,10 @@ func TestUnusable2xxBodies(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeAPI(t, tc.reply)
-			c, checker := newClient(t, f)
-			checker.allowOffSpecResponses()
+			rep := tc.reply
+			rep.OffSpec = true // unusable on purpose
+			f := newFake(t, rep)
+			c := newClient(t, f)
 			err := tc.call(c)
 			var re *wrapper.ResponseError
 			if !errors.As(err, &re) || re.StatusCode != 200 || re.RequestID != "req-u" || !strings.Contains(err.Error(), tc.cause) {
@@ -67,14 +68,13 @@ func TestUnusable2xxBodies(t *testing.T) {
 // before reading; an error page over the cap is reported with its status.
 func TestBodiesOverTheCap(t *testing.T) {
 	t.Parallel()
-	announced := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	announced := newFake(t, nylastest.Fault{OffSpec: true, Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(64<<10))
 		w.Header().Set("X-Request-Id", "req-cl")
 		w.WriteHeader(200)
 		_, _ = io.WriteString(w, strings.Repeat(" ", 64<<10))
-	}))
-	defer announced.Close()
-	errorPage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}})
+	errorPage := newFake(t, nylastest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Header().Set("X-Request-Id", "req-500")
 		w.WriteHeader(500)
@@ -82,8 +82,7 @@ func TestBodiesOverTheCap(t *testing.T) {
 			_, _ = io.WriteString(w, strings.Repeat("x", 1024))
 			w.(http.Flusher).Flush()
 		}
-	}))
-	defer errorPage.Close()
+	}})
 	for _, tc := range []struct {
 		url    string
 		status int
@@ -128,8 +127,8 @@ func TestTransportErrorEchoingTheKey(t *testing.T) {
 // TestUserAgentSuffix: WithUserAgent appends to the library's own token.
 func TestUserAgentSuffix(t *testing.T) {
 	t.Parallel()
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
-	c, _ := newClient(t, f, wrapper.WithUserAgent("billing-sync/1.4"))
+	f := newFake(t, jsonReply(200, credentialJSON))
+	c := newClient(t, f, wrapper.WithUserAgent("billing-sync/1.4"))
 	if _, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1"); err != nil {
 		t.Fatal(err)
 	}

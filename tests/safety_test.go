@@ -6,12 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -22,8 +23,8 @@ func TestPathParametersAreOneSegment(t *testing.T) {
 	for _, id := range ids {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeAPI(t, jsonReply(200, credentialJSON))
-			c, checker := newClient(t, f)
+			f := newFake(t, jsonReply(200, credentialJSON))
+			c := newClient(t, f)
 			if _, err := c.Get(context.Background(), wrapper.ProviderGoogle, id); err != nil {
 				t.Fatal(err)
 			}
@@ -39,8 +40,8 @@ func TestPathParametersAreOneSegment(t *testing.T) {
 			if last, err := url.PathUnescape(segs[4]); err != nil || last != id {
 				t.Errorf("last segment decodes to %q, want %q", last, id)
 			}
-			if checker.operations()["getCredential"] != 1 {
-				t.Errorf("the spec router did not see getCredential: %v", checker.operations())
+			if f.operations()["getCredential"] != 1 {
+				t.Errorf("the spec router did not see getCredential: %v", f.operations())
 			}
 		})
 	}
@@ -48,8 +49,8 @@ func TestPathParametersAreOneSegment(t *testing.T) {
 
 // echoServer is hostile: every answer carries the request's Authorization
 // header and body back, in every field a client might print.
-func echoServer(t *testing.T, mode string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func echoServer(t *testing.T, mode string) *fake {
+	return newFakeWithKey(t, canaryAPIKey, nylastest.Fault{Times: math.MaxInt, OffSpec: mode == "bad-2xx", Handler: func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		echo := r.Header.Get("Authorization") + " " + string(body)
 		w.Header().Set("X-Request-Id", r.Header.Get("Authorization"))
@@ -74,9 +75,7 @@ func echoServer(t *testing.T, mode string) *httptest.Server {
 			w.WriteHeader(200)
 			_, _ = io.WriteString(w, `{"data": "`+strings.ReplaceAll(echo, `"`, `'`))
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	}})
 }
 
 func nonEmptyJSON(b []byte) []byte {

@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/nylascreds/nylascreds"
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
 
@@ -204,26 +205,28 @@ func TestCredentialTypesMatchSpec(t *testing.T) {
 	}
 }
 
-// TestSpecCheckerCatchesDrift proves the conformance harness can fail: an
-// off-spec request and an off-spec response are both reported.
-func TestSpecCheckerCatchesDrift(t *testing.T) {
+// TestSpecGuardCatchesDrift proves the suites' one spec checker, the fake's
+// guard, can fail: an off-spec request answered by a scripted answer is
+// still recorded as off the contract, and an off-spec scripted answer is
+// recorded as a violation (newFake fails the test for either).
+func TestSpecGuardCatchesDrift(t *testing.T) {
 	t.Parallel()
-	f := newFakeAPI(t, jsonReply(200, `{"request_id":"r","data":{"id":"c","name":"n"}}`))
-	checker := newSpecChecker(t, f.URL)
-	hc := &http.Client{Transport: checker.wrap(f.Client().Transport)}
-	req, _ := http.NewRequest(http.MethodPatch, f.URL+"/v3/connectors/google/creds/c", strings.NewReader(`{"name":""}`))
+	srv := nylastest.NewServer(nylastest.WithAPIKey(testAPIKey))
+	srv.Enqueue(jsonReply(200, `{"request_id":"r","data":{"id":"c","name":"n"}}`))
+	req, _ := http.NewRequest(http.MethodPatch, srv.URL+"/v3/connectors/google/creds/c", strings.NewReader(`{"name":""}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer k")
-	resp, err := hc.Do(req)
+	req.Header.Set("Authorization", "Bearer "+testAPIKey)
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	fails := checker.failures()
-	if len(fails) != 2 {
-		t.Fatalf("failures = %v, want a request and a response failure", fails)
+	srv.Close()
+	reqs, violations := srv.Requests(), srv.Violations()
+	if len(reqs) != 1 || !strings.Contains(reqs[0].Problem, "request body field name") {
+		t.Errorf("requests = %+v, want one whose problem names the empty name", reqs)
 	}
-	if !strings.Contains(fails[0].Error(), "request off spec") || !strings.Contains(fails[1].Error(), "200 response off spec") {
-		t.Errorf("failures = %v", fails)
+	if len(violations) != 1 || !strings.Contains(violations[0].Error(), "scripted 200 response off spec") {
+		t.Errorf("violations = %v, want the answer without created_at", violations)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"math/big"
 	"net"
 	"net/http"
@@ -75,7 +76,7 @@ func TestPlainHTTPNeverGoesThroughTheEnvironmentProxy(t *testing.T) {
 	proxy := newProxyListener(t)
 	for _, host := range []string{"LOCALHOST", "LocalHost", "localhost"} {
 		t.Run(host, func(t *testing.T) {
-			f := newFakeAPI(t, jsonReply(200, credentialJSON))
+			f := newFake(t, jsonReply(200, credentialJSON))
 			port := f.Listener.Addr().(*net.TCPAddr).Port
 			cmd := exec.Command(os.Args[0], "-test.run=^TestPlainHTTPNeverGoesThroughTheEnvironmentProxy$", "-test.count=1")
 			cmd.Env = append(os.Environ(),
@@ -98,7 +99,7 @@ func TestPlainHTTPNeverGoesThroughTheEnvironmentProxy(t *testing.T) {
 func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 	proxy := newProxyListener(t)
 	proxyURL, _ := url.Parse(proxy.URL)
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
+	f := newFake(t, jsonReply(200, credentialJSON))
 	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
 	c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(strings.Replace(f.URL, "127.0.0.1", "LOCALHOST", 1)), wrapper.WithHTTPClient(hc))
 	if err != nil {
@@ -115,18 +116,21 @@ func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 	}
 }
 
-// tlsServer is a real TLS server that counts the connections it accepts.
+// tlsServer is a real TLS server in front of the fake, which answers every
+// request with the credential, and counts the connections it accepts.
 type tlsServer struct {
 	*httptest.Server
 	conns atomic.Int32
 }
 
 func newTLSServer(t *testing.T, cert *tls.Certificate) *tlsServer {
+	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
 	s := &tlsServer{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(credentialJSON))
-	}))
+	s.Server = httptest.NewUnstartedServer(fk)
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			s.conns.Add(1)
@@ -137,7 +141,10 @@ func newTLSServer(t *testing.T, cert *tls.Certificate) *tlsServer {
 		s.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
 	}
 	s.StartTLS()
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		checkFake(t, fk)
+	})
 	return s
 }
 
@@ -243,9 +250,7 @@ func TestUntrustedCertificatesAreNotRetried(t *testing.T) {
 // never existed. Success on a 404 needs an earlier attempt whose outcome was
 // lost; a 429 was refused, not lost.
 func TestDeleteAfter429Then404IsNotFound(t *testing.T) {
-	srv := nylastest.NewServer(nylastest.WithAPIKey(testAPIKey))
-	defer srv.Close()
-	srv.Enqueue(nylastest.Fault{Status: 429, Header: jsonHeader("Retry-After", "0"), Body: body429})
+	srv := newFake(t, nylastest.Fault{Status: 429, Header: jsonHeader("Retry-After", "0"), Body: body429})
 	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL), wrapper.WithRetryBackoff(time.Millisecond, time.Millisecond))
 	err := c.Delete(context.Background(), wrapper.ProviderGoogle, "never-existed")
 	if !wrapper.IsNotFound(err) {
@@ -260,23 +265,18 @@ func TestDeleteAfter429Then404IsNotFound(t *testing.T) {
 // attempt's outcome was lost (the status is the answer), so the 404 stands.
 func TestDeleteAfterACutShortRefusalThen404IsNotFound(t *testing.T) {
 	for _, status := range []int{429, 404} {
-		var n atomic.Int32
-		f := newFakeAPI(t, reply{Handler: func(w http.ResponseWriter, r *http.Request) {
+		// The first answer is cut short (off spec on purpose); the fake
+		// itself answers the next ones: 404, the id never existed.
+		f := newFake(t, nylastest.Fault{OffSpec: true, Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
-			if n.Add(1) == 1 {
-				w.Header().Set("Content-Length", "500")
-				w.Header().Set("Retry-After", "0")
-				w.WriteHeader(status)
-				_, _ = w.Write([]byte(`{"reques`))
-				return
-			}
-			w.WriteHeader(404)
-			_, _ = w.Write([]byte(`{"request_id":"r","error":{"type":"api.not_found_error","message":"gone"}}`))
+			w.Header().Set("Content-Length", "500")
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"reques`))
 		}})
-		// Not newClient: its spec checker reads bodies whole and would hide the cut.
 		c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetryBackoff(time.Millisecond, time.Millisecond))
 		err := c.Delete(context.Background(), wrapper.ProviderGoogle, "never-existed")
-		if err == nil || n.Load() < 1 {
+		if err == nil || len(f.requests()) < 1 {
 			t.Errorf("first answer %d cut short: Delete reported success for an id that never existed", status)
 		}
 	}
@@ -301,9 +301,7 @@ func TestRateLimitedWaitCutShortKeepsThe429(t *testing.T) {
 		}, context.DeadlineExceeded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := nylastest.NewServer(nylastest.WithAPIKey(testAPIKey))
-			defer srv.Close()
-			srv.Enqueue(nylastest.Fault{Status: 429, Header: jsonHeader("Retry-After", "5"), Body: body429})
+			srv := newFake(t, nylastest.Fault{Status: 429, Header: jsonHeader("Retry-After", "5"), Body: body429})
 			c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL))
 			ctx, cancel := tc.ctx()
 			defer cancel()
@@ -324,9 +322,10 @@ func TestRateLimitedWaitCutShortKeepsThe429(t *testing.T) {
 
 // Defect f: an oversized body's error named the status twice and a limit of 0.
 func TestOversizedBodyErrorSaysTheLimit(t *testing.T) {
-	f := newFakeAPI(t, jsonReply(200, `{"request_id":"r","data":{"id":"`+strings.Repeat("x", 2000)+`"}}`))
-	c, checker := newClient(t, f, wrapper.WithMaxResponseBytes(1024))
-	checker.allowOffSpecResponses()
+	rep := jsonReply(200, `{"request_id":"r","data":{"id":"`+strings.Repeat("x", 2000)+`"}}`)
+	rep.OffSpec = true // a credential without its name and times
+	f := newFake(t, rep)
+	c := newClient(t, f, wrapper.WithMaxResponseBytes(1024))
 	_, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1")
 	want := "nylascreds: GET /v3/connectors/google/creds/cred-1: unusable 200 response: response body exceeds the size limit of 1024 bytes"
 	if err == nil || err.Error() != want || !errors.Is(err, wrapper.ErrResponseTooLarge) {
@@ -334,10 +333,10 @@ func TestOversizedBodyErrorSaysTheLimit(t *testing.T) {
 	}
 }
 
-// secretEchoServer answers every request with the request's own secrets echoed
+// secretEchoServer answers a request with the request's own secrets echoed
 // back, in a redirect's Location, a header, and the body.
-func secretEchoServer(t *testing.T, answer func(w http.ResponseWriter, key, body string)) *fakeAPI {
-	return newFakeAPI(t, reply{Handler: func(w http.ResponseWriter, r *http.Request) {
+func secretEchoServer(t *testing.T, offSpec bool, answer func(w http.ResponseWriter, key, body string)) *fake {
+	return newFakeWithKey(t, canaryAPIKey, nylastest.Fault{OffSpec: offSpec, Handler: func(w http.ResponseWriter, r *http.Request) {
 		b := make([]byte, 1<<16)
 		n, _ := r.Body.Read(b)
 		answer(w, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), string(b[:n]))
@@ -420,7 +419,7 @@ func TestEchoedSecretsAreUnreachable(t *testing.T) {
 			watch.addCanary(secret, url.QueryEscape(secret), url.PathEscape(secret), strings.ToLower(url.QueryEscape(secret)),
 				strings.ToUpper(canaryAPIKey), http.CanonicalHeaderKey("X-Echo-"+canaryAPIKey),
 				strings.NewReplacer("+", "%2B", "=", "%3D").Replace(secret))
-			f := secretEchoServer(t, answer)
+			f := secretEchoServer(t, name == "json-non-envelope", answer)
 			c, err := wrapper.New(canaryAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetries(0), wrapper.WithLogger(watch.jsonLogger()))
 			if err != nil {
 				t.Fatal(err)
@@ -443,8 +442,8 @@ func TestEchoedSecretsAreUnreachable(t *testing.T) {
 // different secret. Every string field is refused by path; nothing is sent.
 func TestInvalidUTF8IsRefusedByField(t *testing.T) {
 	bad := "ab\xffcd"
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
-	c, _ := newClient(t, f)
+	f := newFake(t)
+	c := newClient(t, f)
 	ctx := context.Background()
 	cases := []struct {
 		field string
@@ -507,7 +506,7 @@ func TestNewSurvivesAReplacedDefaultTransport(t *testing.T) {
 	saved := http.DefaultTransport
 	http.DefaultTransport = roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("mock") })
 	defer func() { http.DefaultTransport = saved }()
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
+	f := newFake(t, jsonReply(200, credentialJSON))
 	c, err := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL))
 	if err != nil {
 		t.Fatal(err)
@@ -522,13 +521,13 @@ func TestNewSurvivesAReplacedDefaultTransport(t *testing.T) {
 // and ends with ErrTooManyPages naming the offset to resume from.
 func TestEndlessPagesEnd(t *testing.T) {
 	var n atomic.Int64
-	f := newFakeAPI(t, reply{Handler: func(w http.ResponseWriter, r *http.Request) {
+	f := newFake(t, nylastest.Fault{Times: math.MaxInt, Handler: func(w http.ResponseWriter, r *http.Request) {
 		i := n.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 		fmt.Fprintf(w, `{"request_id":"r","data":[{"id":"c%d","name":"n","created_at":1,"updated_at":1}],"limit":1,"offset":%d}`, i, offset)
 	}})
-	c, _ := newClient(t, f)
+	c := newClient(t, f)
 	for _, tc := range []struct{ maxPages, want int }{{0, wrapper.DefaultMaxPages}, {7, 7}} {
 		n.Store(0)
 		seen := 0
@@ -549,8 +548,8 @@ func TestEndlessPagesEnd(t *testing.T) {
 
 // Defect m: a 1 MiB id put a 2 MB path into every error and log line.
 func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
-	f := newFakeAPI(t, jsonReply(200, credentialJSON))
-	c, _ := newClient(t, f)
+	f := newFake(t)
+	c := newClient(t, f)
 	long := strings.Repeat("x", 1<<20)
 	_, err := c.Get(context.Background(), wrapper.ProviderGoogle, long)
 	var verr *wrapper.ValidationError
@@ -570,17 +569,22 @@ func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
 // connection for most calls (the default pool keeps 2 idle per host).
 func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
 	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(credentialJSON))
-	}))
+	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
+	srv := httptest.NewUnstartedServer(fk)
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns.Add(1)
 		}
 	}
 	srv.Start()
-	defer srv.Close()
+	t.Cleanup(func() {
+		srv.Close()
+		checkFake(t, fk)
+	})
 	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL))
 	const workers, each = 32, 40
 	var wg sync.WaitGroup
@@ -600,7 +604,7 @@ func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
 	// net/http dials a spare when no idle connection is free at the moment a
 	// request starts, even if one is returned a moment later (more so under
 	// the race detector), so allow up to two per worker; a pool of 2 idle
-	// connections opened hundreds here.
+	// connections opens one for most calls.
 	if failed.Load() != 0 || conns.Load() > 2*workers {
 		t.Errorf("%d failures; %d connections for %d calls from %d goroutines", failed.Load(), conns.Load(), workers*each, workers)
 	}
@@ -649,7 +653,7 @@ func TestValuesThatWouldBeSentChangedAreRefused(t *testing.T) {
 // and types are cut to 256 bytes, messages to 2,048.
 func TestServerTextIsBounded(t *testing.T) {
 	huge := strings.Repeat("m", 1<<20)
-	f := newFakeAPI(t, reply{Status: 400, Header: map[string]string{"Content-Type": "application/json", "X-Request-Id": strings.Repeat("h", 200<<10)},
+	f := newFake(t, nylastest.Fault{Status: 400, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {strings.Repeat("h", 200<<10)}},
 		Body: `{"request_id":"` + huge + `","error":{"type":"` + huge + `","message":"` + huge + `"}}`})
 	watch := newLeakWatch(t)
 	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithLogger(watch.jsonLogger()))

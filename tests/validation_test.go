@@ -137,8 +137,8 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeAPI(t)
-			c, _ := newClient(t, f)
+			f := newFake(t)
+			c := newClient(t, f)
 			err := tc.call(c)
 			var verr *wrapper.ValidationError
 			if !errors.As(err, &verr) {

@@ -2,7 +2,15 @@
 // get it (wrapper.New with a base URL and nothing else) against the floor,
 // a careful engineer's hand-written net/http + encoding/json client, over
 // plain HTTP and TLS, sequentially and from 32 goroutines; the update flow
-// guard's cost; validation; and walking many credentials with All.
+// guard's cost; and walking many credentials with All. Both sides talk to
+// nylastest's fake.
+//
+// Names follow benchstat's key=value convention, so that `benchstat -col
+// /impl` puts the sides side by side: impl=floor and impl=wrapper. Every
+// benchmark that measures the wrapper is impl=wrapper, and BenchmarkPatch,
+// the first benchmark of the package (go test takes the files in name
+// order: patch_test.go before walk_test.go), runs the floor first, so that
+// floor is the column benchstat compares the others with.
 //
 // It is a package of its own because it trusts httptest's certificate
 // process-wide (see TestMain); the suites in tests/ need it untrusted.
@@ -16,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +34,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nylascreds/nylascreds/nylastest"
 )
 
 // TestMain makes the process trust httptest's certificate the way a user
@@ -88,11 +99,17 @@ const (
 // floor's pool is sized for it.
 const concurrency = 32
 
-// server is a loopback API server that counts the TCP connections it
-// accepts (http.Server.ConnState, StateNew): one server per benchmark run,
-// so the count is that run's side's.
+// server is nylastest's fake on a loopback port, with the fake's own
+// timeouts and bounds (HTTPServer), answering every request with answer (a
+// scripted Fault, so the fake records and checks each request and each
+// answer against openapi.yaml), and counting the TCP connections it accepts
+// (http.Server.ConnState, StateNew): one server per benchmark run, so the
+// count is that run's. Answers and requests the fake has checked once are
+// not validated again, so the server's cost stays small beside the
+// client's, and the same for both sides.
 type server struct {
 	*httptest.Server
+	fake   *nylastest.Fake
 	opened atomic.Int64
 
 	holding  atomic.Bool // fill is running: hold requests until all arrived
@@ -102,14 +119,20 @@ type server struct {
 	released chan struct{}
 }
 
-func newServer(tb testing.TB, useTLS bool, h http.Handler) *server {
-	s := &server{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func newServer(tb testing.TB, useTLS bool, answer http.HandlerFunc, opts ...nylastest.Option) *server {
+	fake, err := nylastest.NewFake(append([]nylastest.Option{nylastest.WithAPIKey(apiKey)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := &server{fake: fake}
+	fake.Enqueue(nylastest.Fault{Times: math.MaxInt, Handler: func(w http.ResponseWriter, r *http.Request) {
 		if s.holding.Load() {
 			s.hold()
 		}
-		h.ServeHTTP(w, r)
-	}))
+		answer(w, r)
+	}})
+	s.Server = httptest.NewUnstartedServer(nil)
+	s.Config = fake.HTTPServer()
 	// A failure the server logs (a handshake cut short by a client that
 	// drops connections) would land in the middle of a benchmark's result
 	// line; what matters reaches the client as an error anyway.
@@ -124,17 +147,27 @@ func newServer(tb testing.TB, useTLS bool, h http.Handler) *server {
 	} else {
 		s.Start()
 	}
-	tb.Cleanup(s.Close)
+	tb.Cleanup(func() {
+		s.Close() // waits for the answers, which the fake checks when they return
+		for _, r := range fake.Requests() {
+			if r.Problem != "" {
+				tb.Errorf("%s %s: request off the contract: %s", r.Method, r.Path, r.Problem)
+			}
+		}
+		for _, v := range fake.Violations() {
+			tb.Error(v)
+		}
+	})
 	return s
 }
 
 // fill runs op from n goroutines at once, holding each request at the
 // server until all n have arrived, so that the client opens exactly n
 // connections: one per goroutine of the run that follows. Without it,
-// net/http dials a few spare connections when many requests start from an
-// empty pool (both sides, up to 70 for 32 goroutines here), which is not
-// what the connection count is about: a pool that keeps its connections
-// then opens none, one that drops them keeps opening.
+// net/http dials spare connections when many requests start from an empty
+// pool (both sides do), which is not what the connection count is about: a
+// pool that keeps its connections then opens none, one that drops them
+// keeps opening.
 func (s *server) fill(tb testing.TB, n int, op func() error) {
 	s.mu.Lock()
 	s.want, s.arrived, s.released = n, 0, make(chan struct{})
@@ -172,16 +205,12 @@ func (s *server) hold() {
 	}
 }
 
-// credentialHandler answers every request with the credential, as cheaply
-// as it can, so that the client's cost is what the ratios measure.
-func credentialHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("X-Request-Id", requestID)
-		_, _ = io.WriteString(w, credentialResponse)
-	})
+// credentialAnswer answers with the credential, as Nylas does.
+func credentialAnswer(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Request-Id", requestID)
+	_, _ = io.WriteString(w, credentialResponse)
 }
 
 // The floor: what a careful engineer writes by hand with net/http and

@@ -2,29 +2,13 @@ package bench
 
 import (
 	"context"
-	"net/http"
-	"os"
+	"fmt"
 	"runtime"
-	"slices"
-	"strconv"
 	"testing"
 
-	"github.com/nylascreds/nylascreds/gen"
+	"github.com/nylascreds/nylascreds/nylastest"
 	"github.com/nylascreds/nylascreds/wrapper"
 )
-
-// rounds is how many times BenchmarkPatch measures each case
-// ($NYLASCREDS_BENCH_ROUNDS, default 1; make bench uses 5). The rounds are
-// interleaved, and each round swaps the order of wrapper and floor: `go test
-// -count` would instead repeat each case back to back, so that one side
-// always ran right after the 32-goroutine run of the other and paid for its
-// aftermath.
-func rounds() int {
-	if n, err := strconv.Atoi(os.Getenv("NYLASCREDS_BENCH_ROUNDS")); err == nil && n > 0 {
-		return n
-	}
-	return 1
-}
 
 // measure fills the pool (one connection sequentially, concurrency in
 // parallel; see server.fill), runs op sequentially or from concurrency
@@ -112,59 +96,34 @@ func floorPatch(f *floorClient) func() error {
 
 // BenchmarkPatch: the wrapper with its defaults against the floor, one
 // PATCH per op, over plain HTTP and TLS, sequentially and from 32
-// goroutines; and (guarded) a google update, whose flow guard adds a GET,
-// over plain HTTP. Names are side/transport/mode.
+// goroutines. make bench repeats each case back to back (go test -count);
+// benchstat's median keeps the first repetition of a case, which follows
+// another case's run, from deciding its figure.
 func BenchmarkPatch(b *testing.B) {
-	run := func(side, transport, mode string) {
-		useTLS, parallel := transport == "tls", mode == "parallel"
-		b.Run(side+"/"+transport+"/"+mode, func(b *testing.B) {
-			srv := newServer(b, useTLS, credentialHandler())
-			var op func() error
-			switch side {
-			case "wrapper":
-				op = wrapperPatch(newDefaultClient(b, srv.URL))
-			case "guarded":
-				op = wrapperGuarded(newDefaultClient(b, srv.URL))
-			case "floor":
-				op = floorPatch(newFloor(srv.URL))
-			}
-			measure(b, srv, parallel, op)
-		})
-	}
-	for round := range rounds() {
-		for _, transport := range []string{"http", "tls"} {
-			for _, mode := range []string{"sequential", "parallel"} {
-				sides := []string{"wrapper", "floor"}
-				if round%2 == 1 {
-					slices.Reverse(sides)
-				}
-				for _, side := range sides {
-					run(side, transport, mode)
-				}
-				if transport == "http" {
-					run("guarded", transport, mode)
-				}
+	for _, transport := range []string{"http", "tls"} {
+		for _, goroutines := range []int{1, concurrency} {
+			for _, impl := range []string{"floor", "wrapper"} {
+				b.Run(fmt.Sprintf("transport=%s/goroutines=%d/impl=%s", transport, goroutines, impl), func(b *testing.B) {
+					srv := newServer(b, transport == "tls", credentialAnswer, nylastest.WithRequestLog(0))
+					op := floorPatch(newFloor(srv.URL))
+					if impl == "wrapper" {
+						op = wrapperPatch(newDefaultClient(b, srv.URL))
+					}
+					measure(b, srv, goroutines > 1, op)
+				})
 			}
 		}
 	}
 }
 
-// BenchmarkRequestBuilder: the generated builder of a PATCH, for a region's
-// base URL (joined; see api/templates/client.tmpl) and for an id that needs
-// escaping (resolved, as oapi-codegen's own template does for every request).
-func BenchmarkRequestBuilder(b *testing.B) {
-	for _, id := range []string{credID, "needs escaping"} {
-		name := "joined"
-		if id != credID {
-			name = "resolved"
-		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := gen.NewUpdateCredentialRequestWithBody("https://api.us.nylas.com/", gen.ProviderYahoo, id, "application/json", http.NoBody); err != nil {
-					b.Fatal(err)
-				}
-			}
+// BenchmarkGuardedUpdate: a google update, whose flow guard reads the
+// credential (GET) before the PATCH, over plain HTTP; make bench's summary
+// sets it beside the wrapper's PATCH alone.
+func BenchmarkGuardedUpdate(b *testing.B) {
+	for _, goroutines := range []int{1, concurrency} {
+		b.Run(fmt.Sprintf("transport=http/goroutines=%d/impl=wrapper", goroutines), func(b *testing.B) {
+			srv := newServer(b, false, credentialAnswer, nylastest.WithRequestLog(0))
+			measure(b, srv, goroutines > 1, wrapperGuarded(newDefaultClient(b, srv.URL)))
 		})
 	}
 }

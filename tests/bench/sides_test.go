@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -11,30 +10,22 @@ import (
 )
 
 // These tests run in make test: they keep the benchmarks honest (both sides
-// do the same work, over both transports) and hold the wrapper's defaults
-// to the connection counts the benchmarks report.
+// do the same work, over both transports, and the fake finds every request
+// and answer on spec) and hold the wrapper's defaults to the connection
+// counts the benchmarks report.
 
 // seenRequest is what the server saw of one request.
 type seenRequest struct {
 	Method, Path, Auth, ContentType, Body string
 }
 
-func recordingServer(t *testing.T, useTLS bool) (*server, func() []seenRequest) {
-	var mu sync.Mutex
-	var seen []seenRequest
-	next := credentialHandler()
-	srv := newServer(t, useTLS, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, seenRequest{r.Method, r.URL.EscapedPath(), r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(body)})
-		mu.Unlock()
-		next.ServeHTTP(w, r)
-	}))
-	return srv, func() []seenRequest {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]seenRequest(nil), seen...)
+// seen lists what srv's fake received.
+func seen(srv *server) []seenRequest {
+	var out []seenRequest
+	for _, r := range srv.fake.Requests() {
+		out = append(out, seenRequest{r.Method, r.Path, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(r.Body)})
 	}
+	return out
 }
 
 // TestSidesDoTheSameWork: over plain HTTP and TLS, the wrapper with its
@@ -45,8 +36,8 @@ func TestSidesDoTheSameWork(t *testing.T) {
 	for _, transport := range []string{"http", "tls"} {
 		t.Run(transport, func(t *testing.T) {
 			useTLS := transport == "tls"
-			wsrv, wseen := recordingServer(t, useTLS)
-			fsrv, fseen := recordingServer(t, useTLS)
+			wsrv := newServer(t, useTLS, credentialAnswer)
+			fsrv := newServer(t, useTLS, credentialAnswer)
 			c := newDefaultClient(t, wsrv.URL)
 			f := newFloor(fsrv.URL)
 			ctx := context.Background()
@@ -63,11 +54,11 @@ func TestSidesDoTheSameWork(t *testing.T) {
 			}
 			want := seenRequest{http.MethodPatch, "/v3/connectors/yahoo/creds/" + credID, "Bearer " + apiKey, "application/json",
 				`{"credential_data":{"client_id":"` + clientID + `","client_secret":"` + clientSecret + `"}}`}
-			for side, seen := range map[string][]seenRequest{"wrapper": wseen(), "floor": fseen()} {
-				if len(seen) != 3 {
-					t.Fatalf("%s sent %d requests, want 3", side, len(seen))
+			for side, sent := range map[string][]seenRequest{"wrapper": seen(wsrv), "floor": seen(fsrv)} {
+				if len(sent) != 3 {
+					t.Fatalf("%s sent %d requests, want 3", side, len(sent))
 				}
-				for _, s := range seen {
+				for _, s := range sent {
 					if s != want {
 						t.Errorf("%s sent %+v\nwant %+v", side, s, want)
 					}
@@ -84,10 +75,10 @@ func TestSidesDoTheSameWork(t *testing.T) {
 			if err := wrapperGuarded(c)(); err != nil {
 				t.Fatal(err)
 			}
-			seen := wseen()[3:]
-			if len(seen) != 2 || seen[0].Method != http.MethodGet || seen[1].Method != http.MethodPatch ||
-				seen[1].Path != "/v3/connectors/google/creds/"+credID {
-				t.Errorf("guarded update sent %+v, want a GET then the PATCH", seen)
+			guarded := seen(wsrv)[3:]
+			if len(guarded) != 2 || guarded[0].Method != http.MethodGet || guarded[1].Method != http.MethodPatch ||
+				guarded[1].Path != "/v3/connectors/google/creds/"+credID {
+				t.Errorf("guarded update sent %+v, want a GET then the PATCH", guarded)
 			}
 		})
 	}
@@ -96,15 +87,15 @@ func TestSidesDoTheSameWork(t *testing.T) {
 // TestDefaultsHoldConnectionsUnderConcurrency: 32 goroutines sharing a
 // client built with its defaults, its pool filled with 32 connections, keep
 // using those over 1,280 calls, over plain HTTP and TLS. With net/http's
-// default of 2 idle connections per host they open hundreds (each a TLS
-// handshake against the real API). The limit leaves room for net/http's
-// own rare drops: it does not reuse a connection whose request write it has
-// not seen finish 50 ms after the response came, which happens now and then
-// on a starved machine, to any client.
+// default of 2 idle connections per host, every call that finds no idle
+// connection opens one (each a TLS handshake against the real API). The
+// limit leaves room for net/http's own rare drops: it does not reuse a
+// connection whose request write it has not seen finish 50 ms after the
+// response came, which a starved machine sometimes causes, to any client.
 func TestDefaultsHoldConnectionsUnderConcurrency(t *testing.T) {
 	for _, transport := range []string{"http", "tls"} {
 		t.Run(transport, func(t *testing.T) {
-			srv := newServer(t, transport == "tls", credentialHandler())
+			srv := newServer(t, transport == "tls", credentialAnswer)
 			op := wrapperPatch(newDefaultClient(t, srv.URL))
 			srv.fill(t, concurrency, op)
 			var wg sync.WaitGroup
