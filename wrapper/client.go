@@ -28,10 +28,11 @@ import (
 // are matched as decoded. Pieces shorter than a line, and a secret re-encoded
 // whole (base64, hex), are not covered.
 type Client struct {
-	baseURL string
-	hc      *http.Client
-	apiKey  Secret
-	cfg     config
+	baseURL  string
+	hc       *http.Client
+	apiKey   Secret
+	keyScrub scrubber // the API key's forms, made once for every call
+	cfg      config
 }
 
 // New returns a Client that authenticates with apiKey: by default the US
@@ -53,7 +54,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	}
 	if len(errs) > 0 {
 		// An option may have been handed the key (arguments swapped, say).
-		msg := newScrubber(apiKey).text(errors.Join(errs...).Error(), 1<<16)
+		msg := newScrubber(NewSecret(apiKey)).text(errors.Join(errs...).Error(), 1<<16)
 		return nil, errors.New(msg)
 	}
 	baseURL := cfg.baseURL
@@ -61,7 +62,10 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		baseURL, _ = cfg.region.BaseURL()
 	}
 	hc := newHTTPClient(cfg.httpClient, strings.HasPrefix(baseURL, "http:"))
-	return &Client{baseURL: baseURL, hc: hc, apiKey: NewSecret(apiKey), cfg: cfg}, nil
+	key := NewSecret(apiKey)
+	keyScrub := newScrubber(key)
+	keyScrub.ready()
+	return &Client{baseURL: baseURL, hc: hc, apiKey: key, keyScrub: keyScrub, cfg: cfg}, nil
 }
 
 // newHTTPClient returns a copy of base (never modified), or our own client,

@@ -51,8 +51,8 @@ type CredentialData interface {
 	// the data once; they are called only after check found nothing.
 	createBody(name string) (gen.CreateCredentialRequest, error)
 	updateData() (gen.UpdateCredentialRequest_CredentialData, error)
-	// secretValues lists the secret strings the value sends, for scrubbing.
-	secretValues() []string
+	// secrets lists the secrets the value sends, for scrubbing.
+	secrets() []Secret
 }
 
 // ConnectorOverride is the credential_data of a connector-override
@@ -134,8 +134,8 @@ func (d ConnectorOverride) updateData() (gen.UpdateCredentialRequest_CredentialD
 	return out, err
 }
 
-func (d ConnectorOverride) secretValues() []string {
-	out := []string{d.ClientSecret.Reveal()}
+func (d ConnectorOverride) secrets() []Secret {
+	out := []Secret{d.ClientSecret}
 	for _, v := range d.Settings {
 		_, _ = settingValue(v, 0, &out) // checked already: this only collects
 	}
@@ -151,7 +151,7 @@ const maxSettingDepth = 32
 // values a setting can hold and refuses others, so nothing is sent changed:
 // encoding/json would send a nested Secret as [REDACTED], and invalid UTF-8
 // as U+FFFD.
-func settingValue(v any, depth int, secrets *[]string) (any, error) {
+func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 	if depth > maxSettingDepth {
 		return nil, errors.New("nests deeper than 32 levels (or contains itself)")
 	}
@@ -167,7 +167,7 @@ func settingValue(v any, depth int, secrets *[]string) (any, error) {
 		return v, nil
 	case Secret:
 		if secrets != nil {
-			*secrets = append(*secrets, v.Reveal())
+			*secrets = append(*secrets, v)
 		}
 		return settingValue(v.Reveal(), depth, nil)
 	case string:
@@ -280,4 +280,4 @@ func (d MicrosoftAdminConsent) updateData() (gen.UpdateCredentialRequest_Credent
 	return data, err
 }
 
-func (d MicrosoftAdminConsent) secretValues() []string { return []string{d.ClientSecret.Reveal()} }
+func (d MicrosoftAdminConsent) secrets() []Secret { return []Secret{d.ClientSecret} }

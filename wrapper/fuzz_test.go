@@ -27,10 +27,10 @@ func FuzzParseGoogleServiceAccountKey(f *testing.F) {
 			var probs problems
 			g.check(opUpdate, &probs)
 			g.check(opCreate, &probs)
-			if len(probs.list) != 0 || len(g.secretValues()) != 1 {
+			if len(probs.list) != 0 || len(g.secrets()) != 1 {
 				t.Fatalf("a parsed key file fails its own checks: %v", probs.list)
 			}
-			pk := g.secretValues()[0]
+			pk := g.secrets()[0].Reveal()
 			for _, out := range []string{fmt.Sprintf("%v %+v %#v %s", g, g, g, g), string(must(g.MarshalJSON()))} {
 				if strings.Contains(out, pk) {
 					t.Fatal("the private key was printed")
@@ -127,7 +127,7 @@ func FuzzNewAPIError(f *testing.F) {
 		status = 100 + abs(status)%500
 		ex := &exchange{method: "GET", path: "/v3/connectors/google/creds", attempts: 1, status: status, body: body,
 			header: http.Header{"Content-Type": {contentType}, "Retry-After": {"3"}}}
-		e := newAPIError(ex, newScrubber(secret), "")
+		e := newAPIError(ex, scrubberOf(secret), "")
 		if e.StatusCode != status || e.RetryAfter != 3*time.Second {
 			t.Fatalf("status/retry-after lost: %+v", e)
 		}
@@ -197,7 +197,7 @@ func FuzzScrub(f *testing.F) {
 		forms := []string{secret, upperASCII(secret), jsonEscaped(secret, true), jsonEscaped(secret, false), asciiJSON(secret),
 			url.QueryEscape(secret), strings.ToLower(url.PathEscape(secret)), escapeUnreserved(secret, "/"), html.EscapeString(secret)}
 		echoed := forms[int(form)%len(forms)]
-		out := newScrubber(secret).text(before+echoed+after, max)
+		out := scrubberOf(secret).text(before+echoed+after, max)
 		if len(out) > max || !utf8.ValidString(out) {
 			t.Fatalf("kept %d bytes (bound %d), valid UTF-8 %v", len(out), max, utf8.ValidString(out))
 		}

@@ -141,7 +141,7 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 			page.Limit, page.Offset = cmp.Or(list.Limit, page.Limit), cmp.Or(list.Offset, page.Offset)
 			page.Credentials = make([]Credential, 0, len(list.Data))
 			for _, g := range list.Data {
-				cred, err := credentialFrom(g, sc)
+				cred, err := credentialFrom(g)
 				if err != nil {
 					return list.RequestId, errors.New("a listed " + err.Error())
 				}

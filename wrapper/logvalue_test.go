@@ -61,7 +61,7 @@ func TestSlogNeverPrintsSecrets(t *testing.T) {
 		t.Errorf("accessors = %q, %q", sa.ClientEmail(), sa.PrivateKeyID())
 	}
 	var none *GoogleServiceAccount
-	if none.ClientEmail() != "" || none.PrivateKeyID() != "" || none.String() != "GoogleServiceAccount(nil)" || none.secretValues() != nil {
+	if none.ClientEmail() != "" || none.PrivateKeyID() != "" || none.String() != "GoogleServiceAccount(nil)" || none.secrets() != nil {
 		t.Error("a nil *GoogleServiceAccount does not describe itself as empty")
 	}
 }

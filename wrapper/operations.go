@@ -29,7 +29,7 @@ type Credential struct {
 
 // credentialFrom checks a decoded credential: a credential without a field
 // the API documents as required is unusable, not silently "" or 1970.
-func credentialFrom(g gen.Credential, sc scrubber) (Credential, error) {
+func credentialFrom(g gen.Credential) (Credential, error) {
 	missing := ""
 	switch {
 	case g.Id == "":
@@ -44,9 +44,9 @@ func credentialFrom(g gen.Credential, sc scrubber) (Credential, error) {
 	if missing != "" {
 		return Credential{}, errors.New("credential has no " + missing)
 	}
-	return Credential{ID: sc.replace(g.Id), Name: sc.replace(g.Name),
+	return Credential{ID: g.Id, Name: g.Name,
 		CreatedAt: time.Unix(g.CreatedAt, 0).UTC(), UpdatedAt: time.Unix(g.UpdatedAt, 0).UTC(),
-		CredentialType: CredentialType(sc.text(g.CredentialType, maxIDText)), HashedData: sc.text(g.HashedData, maxIDText),
+		CredentialType: CredentialType(bounded(g.CredentialType, maxIDText, false)), HashedData: bounded(g.HashedData, maxIDText, false),
 	}, nil
 }
 
@@ -56,12 +56,12 @@ var errNotJSON = errors.New("body is not the documented JSON")
 // credentialCall sends a request answered by a credential envelope.
 func (c *Client) credentialCall(ctx context.Context, cfg *config, k call) (*Credential, error) {
 	var cred *Credential
-	k.decode = func(_ int, body []byte, sc scrubber) (string, error) {
+	k.decode = func(_ int, body []byte, _ scrubber) (string, error) {
 		var env gen.CredentialEnvelope
 		if err := json.Unmarshal(body, &env); err != nil {
 			return "", fmt.Errorf("%w: %v", errNotJSON, err)
 		}
-		got, err := credentialFrom(env.Data, sc)
+		got, err := credentialFrom(env.Data)
 		cred = &got
 		return env.RequestId, err
 	}
@@ -88,7 +88,7 @@ func (c *Client) Create(ctx context.Context, provider Provider, req CreateReques
 	if err != nil {
 		return nil, fmt.Errorf("nylascreds: create: encode body: %w", err)
 	}
-	return c.credentialCall(ctx, cfg, call{secrets: req.Data.secretValues(), build: func(server string) (*http.Request, error) {
+	return c.credentialCall(ctx, cfg, call{secrets: req.Data.secrets(), build: func(server string) (*http.Request, error) {
 		return gen.NewCreateCredentialRequest(server, gen.Provider(provider), body)
 	}})
 }
@@ -104,7 +104,7 @@ func (c *Client) Get(ctx context.Context, provider Provider, id string, opts ...
 
 // get reads a credential; secrets, when set, are those Update is about to
 // send, scrubbed from the answer too.
-func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string, secrets []string) (*Credential, error) {
+func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string, secrets []Secret) (*Credential, error) {
 	return c.credentialCall(ctx, cfg, call{secrets: secrets, build: func(server string) (*http.Request, error) {
 		return gen.NewGetCredentialRequest(server, gen.Provider(provider), id)
 	}})
@@ -171,7 +171,7 @@ func (c *Client) Update(ctx context.Context, provider Provider, id string, req U
 		if err != nil {
 			return nil, fmt.Errorf("nylascreds: update: encode body: %w", err)
 		}
-		body.CredentialData, k.secrets = &data, req.Data.secretValues()
+		body.CredentialData, k.secrets = &data, req.Data.secrets()
 		if k.flow, err = c.checkStoredFlow(ctx, cfg, provider, id, req, k.secrets); err != nil {
 			return nil, err
 		}
@@ -183,7 +183,7 @@ func (c *Client) Update(ctx context.Context, provider Provider, id string, req U
 }
 
 // checkStoredFlow makes sure req.Data is of the credential's stored flow.
-func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Provider, id string, req UpdateRequest, secrets []string) (FlowCheck, error) {
+func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Provider, id string, req UpdateRequest, secrets []Secret) (FlowCheck, error) {
 	if provider != ProviderGoogle && provider != ProviderMicrosoft {
 		return FlowVerified, nil // CheckUpdate refused any flow but connector
 	}
@@ -196,9 +196,13 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 	case stored.CredentialType == sent:
 		return FlowVerified, nil
 	case stored.CredentialType != "":
-		return FlowNotChecked, &FlowMismatchError{ID: id, Stored: stored.CredentialType, Sent: sent}
+		// The server's text in an error: scrubbed of what this call sends.
+		stored := CredentialType(c.keyScrub.with(secrets).text(string(stored.CredentialType), maxIDText))
+		return FlowNotChecked, &FlowMismatchError{ID: id, Stored: stored, Sent: sent}
 	case req.ConfirmUnverified != nil:
 		if err := req.ConfirmUnverified(stored); err != nil {
+			sc := c.keyScrub.with(secrets)
+			stored.ID, stored.Name = sc.replace(stored.ID), sc.replace(stored.Name)
 			return FlowUnverified, &FlowUnverifiedError{Stored: stored, Err: err}
 		}
 	}

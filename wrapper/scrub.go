@@ -14,10 +14,15 @@ import (
 	"unicode/utf8"
 )
 
-// scrubber applies the rule stated on Client to one call's server text.
-type scrubber struct {
-	forms   []string // the secrets' forms, ASCII lower-cased
+// scrubber applies the rule stated on Client to one call's server text. The
+// forms of the secrets a call sends are made on first use: a call that keeps
+// no server text never pays for them.
+type scrubber struct{ s *scrubState }
+
+type scrubState struct {
+	forms   []string // ASCII lower-cased
 	longest int
+	pending []Secret // secrets whose forms are not made yet
 }
 
 // Secrets shorter than minSecret bytes, and lines of a multi-line secret
@@ -27,51 +32,80 @@ const (
 	minSecretLine = 12
 )
 
-func newScrubber(secrets ...string) scrubber {
-	var sc scrubber
+func newScrubber(secrets ...Secret) scrubber { return scrubber{&scrubState{pending: secrets}} }
+
+// with returns a new scrubber of sc's secrets and secrets.
+func (sc scrubber) with(secrets []Secret) scrubber {
+	st := sc.ready()
+	return scrubber{&scrubState{forms: slices.Clip(st.forms), longest: st.longest, pending: secrets}}
+}
+
+// ready makes the forms of the pending secrets.
+func (sc scrubber) ready() *scrubState {
+	st := sc.s
+	for _, secret := range st.pending {
+		for _, form := range secretForms(secret.Reveal()) {
+			st.forms = append(st.forms, form)
+			st.longest = max(st.longest, len(form))
+		}
+	}
+	st.pending = nil
+	return st
+}
+
+// secretForms lists the forms of secret the rule on Client names, ASCII
+// lower-cased, each once.
+func secretForms(secret string) []string {
+	var forms []string
 	add := func(form string) {
-		form = lowerASCII(form)
-		if len(form) >= minSecret && !slices.Contains(sc.forms, form) {
-			sc.forms = append(sc.forms, form)
-			sc.longest = max(sc.longest, len(form))
+		if form = lowerASCII(form); len(form) >= minSecret && !slices.Contains(forms, form) {
+			forms = append(forms, form)
 		}
 	}
-	for _, secret := range secrets {
-		if len(secret) < minSecret {
-			continue
-		}
-		values := []string{secret}
-		for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
-			if line = strings.TrimSpace(line); len(line) >= minSecretLine && line != secret && !strings.HasPrefix(line, "-----") {
-				values = append(values, line)
-			}
-		}
-		for _, v := range values {
-			add(v)
-			for _, j := range []string{jsonEscaped(v, true), jsonEscaped(v, false), asciiJSON(v)} {
-				add(j)
-				add(strings.ReplaceAll(j, "/", `\/`))
-			}
-			add(url.QueryEscape(v))
-			add(url.PathEscape(v))
-			add(escapeUnreserved(v, ""))
-			add(escapeUnreserved(v, "/"))
-			add(html.EscapeString(v))
+	if len(secret) < minSecret {
+		return nil
+	}
+	values := []string{secret}
+	for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if line = strings.TrimSpace(line); len(line) >= minSecretLine && line != secret && !strings.HasPrefix(line, "-----") {
+			values = append(values, line)
 		}
 	}
-	return sc
+	for _, v := range values {
+		add(v)
+		for _, j := range []string{jsonEscaped(v, true), jsonEscaped(v, false), asciiJSON(v)} {
+			add(j)
+			add(strings.ReplaceAll(j, "/", `\/`))
+		}
+		add(url.QueryEscape(v))
+		add(url.PathEscape(v))
+		add(escapeUnreserved(v, ""))
+		add(escapeUnreserved(v, "/"))
+		add(html.EscapeString(v))
+	}
+	return forms
 }
 
 // text returns s scrubbed and cut to at most max bytes of valid UTF-8 (ending
 // in "…" when cut). Only the part that can be kept, plus the longest form, is
 // looked at: a secret cut by the limit is still found whole.
 func (sc scrubber) text(s string, max int) string {
-	long := len(s) > max+sc.longest
-	if long {
-		s = s[:max+sc.longest]
+	if s == "" {
+		return s
 	}
-	s = strings.ToValidUTF8(sc.replace(s), "\uFFFD")
-	if !long && len(s) <= max {
+	longest := sc.ready().longest
+	long := len(s) > max+longest
+	if long {
+		s = s[:max+longest]
+	}
+	return bounded(sc.replace(s), max, long)
+}
+
+// bounded returns s as valid UTF-8 of at most max bytes, ending in "…" when
+// cut (or when cut is already true).
+func bounded(s string, max int, cut bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !cut && len(s) <= max {
 		return s
 	}
 	n := min(max-len("…"), len(s))
@@ -84,12 +118,12 @@ func (sc scrubber) text(s string, max int) string {
 // replace redacts every occurrence of every form, ignoring ASCII case only:
 // a Unicode case mapping can change a text's length, and then its offsets.
 func (sc scrubber) replace(s string) string {
-	if len(sc.forms) == 0 || s == "" {
+	if s == "" || len(sc.ready().forms) == 0 {
 		return s
 	}
 	low := lowerASCII(s)
 	var spans [][2]int
-	for _, f := range sc.forms {
+	for _, f := range sc.s.forms {
 		for i := 0; i < len(low); {
 			j := strings.Index(low[i:], f)
 			if j < 0 {
@@ -195,6 +229,9 @@ func escapeUnreserved(s, keep string) string {
 
 // lowerASCII lower-cases ASCII letters only, so lengths never change.
 func lowerASCII(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		return s
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {

@@ -21,7 +21,7 @@ func TestScrubCoversEveryStatedForm(t *testing.T) {
 		pem,
 	}
 	for _, secret := range secrets {
-		sc := newScrubber(secret)
+		sc := scrubberOf(secret)
 		values := []string{secret}
 		for _, line := range strings.Split(secret, "\n") {
 			if len(line) >= minSecretLine && !strings.HasPrefix(line, "-----") {
@@ -61,7 +61,7 @@ func TestScrubCoversEveryStatedForm(t *testing.T) {
 // TestScrubFoldsASCIIOnly (defect 7): a rune whose lower case has another
 // UTF-8 length (İ, the Kelvin sign) must not turn matching exact.
 func TestScrubFoldsASCIIOnly(t *testing.T) {
-	sc := newScrubber("nyk_secret_value_0123")
+	sc := scrubberOf("nyk_secret_value_0123")
 	for _, in := range []string{"İ NYK_SECRET_VALUE_0123", "\u212a nyk_SECRET_value_0123 \u212a", "\xff NYK_secret_VALUE_0123"} {
 		if out := sc.text(in, 1024); strings.Contains(strings.ToLower(out), "nyk_secret_value_0123") {
 			t.Errorf("text(%q) = %q", in, out)
@@ -72,7 +72,7 @@ func TestScrubFoldsASCIIOnly(t *testing.T) {
 // TestScrubJSONDecodesStringsAndNumbers (defects 5, 6): strings are matched
 // as decoded, whatever their escapes, and numbers as written.
 func TestScrubJSONDecodesStringsAndNumbers(t *testing.T) {
-	sc := newScrubber("Grüße-0123456789", "12345678901234")
+	sc := scrubberOf("Grüße-0123456789", "12345678901234")
 	for _, body := range []string{
 		`{"echo":"Gr\u00fc\u00dfe-0123456789"}`,
 		`{"echo":"\u0047r\u00FC\u00DFe-0123456789"}`,
@@ -98,7 +98,7 @@ func TestScrubJSONDecodesStringsAndNumbers(t *testing.T) {
 // UTF-8, marked when cut, and a secret straddling the bound is still found.
 func TestScrubKeepsBoundsAndRunes(t *testing.T) {
 	secret := "straddling-secret-0123456789"
-	sc := newScrubber(secret)
+	sc := scrubberOf(secret)
 	cases := []struct {
 		in   string
 		max  int
@@ -122,7 +122,7 @@ func TestScrubKeepsBoundsAndRunes(t *testing.T) {
 	if out, ok, cut := sc.json([]byte(deep), 512); !ok || !cut || len(out) > 512 {
 		t.Errorf("a deep array: %d bytes, ok %v, cut %v", len(out), ok, cut)
 	}
-	if out := newScrubber("ab").text("grab a cab", 64); out != "grab a cab" {
+	if out := scrubberOf("ab").text("grab a cab", 64); out != "grab a cab" {
 		t.Errorf("a secret under %d bytes mangled text: %q", minSecret, out)
 	}
 }
@@ -134,4 +134,13 @@ func upperASCII(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// scrubberOf is the scrubber of a call that sends secrets.
+func scrubberOf(secrets ...string) scrubber {
+	var s []Secret
+	for _, secret := range secrets {
+		s = append(s, NewSecret(secret))
+	}
+	return newScrubber(s...)
 }

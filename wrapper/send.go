@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ var errRedirectRefused = errors.New("refused to follow a redirect")
 // call is one operation, ready to go on the wire.
 type call struct {
 	build   func(server string) (*http.Request, error) // a generated request builder
-	secrets []string                                   // Secret values the request sends
+	secrets []Secret                                   // the secrets the request sends
 	// decode turns a 2xx body into the caller's result (a generated model)
 	// and returns the body's request_id.
 	decode func(status int, body []byte, sc scrubber) (string, error)
@@ -51,17 +52,18 @@ type exchange struct {
 func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	sc := newScrubber(append([]string{c.apiKey.Reveal()}, k.secrets...)...)
+	sc := c.keyScrub.with(k.secrets)
 	ex := &exchange{}
 	if err := c.send(ctx, cfg, sc, k.build, ex); err != nil {
 		return err
 	}
-	requestID, err := ex.result(sc, k.decode)
+	bodyID, err := ex.result(sc, k.decode)
 	if k.goneAfterLost && ex.lost && IsNotFound(err) {
 		err = nil
 	}
 	if cfg.into != nil && ex.status != 0 {
-		*cfg.into = Response{StatusCode: ex.status, RequestID: requestID, Header: sc.header(ex.header),
+		id := sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText)
+		*cfg.into = Response{StatusCode: ex.status, RequestID: id, Header: sc.header(ex.header),
 			Attempts: ex.attempts, Retried: ex.retried, FlowCheck: k.flow}
 	}
 	return err
@@ -168,9 +170,9 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 }
 
 // result maps the record of a call to the error it ended with (nil for a 2xx
-// body that decoded) and the request id it is known by.
+// body that decoded), and returns the body's request_id, as sent.
 func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (string, error)) (string, error) {
-	id := sc.text(ex.header.Get("X-Request-Id"), maxIDText)
+	headerID := func() string { return sc.text(ex.header.Get("X-Request-Id"), maxIDText) }
 	switch {
 	case ex.status == 0:
 		cause := ex.err
@@ -179,19 +181,16 @@ func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (stri
 		}
 		return "", &RequestError{Method: ex.method, Path: ex.path, Attempts: ex.attempts, Err: sc.cause(cause)}
 	case ex.err != nil:
-		return id, ex.unusable(id, sc.cause(ex.err))
+		return "", ex.unusable(headerID(), sc.cause(ex.err))
 	case ex.status < 200 || ex.status > 299:
-		e := newAPIError(ex, sc, id)
+		e := newAPIError(ex, sc, headerID())
 		return e.RequestID, e
 	}
 	bodyID, err := decode(ex.status, ex.body, sc)
-	if bodyID != "" {
-		id = sc.text(bodyID, maxIDText)
-	}
 	if err != nil {
-		return id, ex.unusable(id, sc.cause(err))
+		return bodyID, ex.unusable(sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText), sc.cause(err))
 	}
-	return id, nil
+	return bodyID, nil
 }
 
 func (ex *exchange) unusable(requestID string, err error) *ResponseError {

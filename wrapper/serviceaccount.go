@@ -200,11 +200,11 @@ func (g *GoogleServiceAccount) updateData() (gen.UpdateCredentialRequest_Credent
 	return data, err
 }
 
-func (g *GoogleServiceAccount) secretValues() []string {
+func (g *GoogleServiceAccount) secrets() []Secret {
 	if g == nil || g.k == nil {
 		return nil
 	}
-	return []string{g.k.privateKey.Reveal()}
+	return []Secret{g.k.privateKey}
 }
 
 // String describes the account without its private key.
