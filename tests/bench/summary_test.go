@@ -43,8 +43,9 @@ func TestBenchSummary(t *testing.T) {
 		"connections opened, wrapper/floor: sequential 1/1, parallel 32/32; TLS: sequential 1/1, parallel 33/33",
 		"guarded google update (GET, then PATCH): sequential 210 µs (1.91x the PATCH), parallel 300 µs (2.73x)",
 		"All: 3.0 µs per credential over 10,000; peak live heap 61 KiB (1,000: 60 KiB, 1.02x)",
+		"Grants: 51 requests, 80.4 µs per grant over 10,000 (the fake's checks included); peak live heap 147 KiB",
 		"CLI start-up: version 2.1 ms, get 4.0 ms",
-		"targets (ns/op <= 1.10, allocs/op <= 1.30, connections <= 1 and 32, All heap <= 2x): missed: connections tls/parallel 33 > 32",
+		"targets (ns/op <= 1.20, allocs/op <= 1.40, connections <= 1 and 32, All heap <= 2x): missed: connections tls/parallel 33 > 32",
 		"wrapper/floor ns/op: sequential 1.10, parallel 1.10; TLS: sequential 1.10, parallel 1.10",
 		"wrapper/floor allocs/op: sequential 1.30, parallel 1.30; TLS: sequential 1.30, parallel 1.30",
 	}, "\n") + "\n"
