@@ -119,29 +119,41 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	if err != nil {
 		return err
 	}
-	req := wrapper.UpdateRequest{Name: f.name, Data: data, ConfirmUnverified: c.confirmUnverified(f, data)}
-	cred, err := k.client.Update(c.ctx, k.provider, f.id, req)
-	var mismatch *wrapper.FlowMismatchError
-	if errors.As(err, &mismatch) {
-		return &exitError{code: exitUsage, lines: []string{fmt.Sprintf(
-			"--type %s: credential %s is stored as %s, and a credential's flow cannot change, so nothing was sent; to switch flows, create a %s credential, make it the connector's active credential, then delete this one",
-			mismatch.Sent, oneLine(mismatch.ID), oneLine(string(mismatch.Stored)), mismatch.Sent)}}
+	req := wrapper.UpdateRequest{Name: f.name, Data: data}
+	if data != nil {
+		req.ConfirmUnverified = c.confirmUnverified(f, data, string(data.CredentialType())+" data would replace whatever it stores")
 	}
-	var unverified *wrapper.FlowUnverifiedError
-	if errors.As(err, &unverified) {
-		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}
+	cred, err := k.client.Update(c.ctx, k.provider, f.id, req)
+	if refused := flowRefusal(err); refused != nil {
+		return refused
 	}
 	c.sayOrigins(in, err)
 	return k.done(cmd, cred, err)
 }
 
+// flowRefusal is the end of an update or a rotation refused by the flow
+// check (exit 2: nothing was sent), or nil.
+func flowRefusal(err error) error {
+	var mismatch *wrapper.FlowMismatchError
+	var unverified *wrapper.FlowUnverifiedError
+	switch {
+	case errors.As(err, &mismatch):
+		return &exitError{code: exitUsage, lines: []string{fmt.Sprintf(
+			"--type %s: credential %s is stored as %s, and a credential's flow cannot change, so nothing was sent; to switch flows, create a %s credential, make it the connector's active credential, then delete this one",
+			mismatch.Sent, oneLine(mismatch.ID), oneLine(string(mismatch.Stored)), mismatch.Sent)}}
+	case errors.As(err, &unverified):
+		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}
+	}
+	return nil
+}
+
 // confirmUnverified decides an update whose stored flow the server does not
 // report, before anything is sent: --yes sends it; on a terminal the user is
 // shown the credential and asked; otherwise it is refused.
-func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData) func(*wrapper.Credential) error {
+func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData, effect string) func(*wrapper.Credential) error {
 	return func(stored *wrapper.Credential) error {
-		what := fmt.Sprintf("credential %q (created %s) may hold data of another flow than --type %s: the server does not report its flow, and %s data would replace whatever it stores",
-			oneLine(stored.Name), stored.CreatedAt.Format(time.RFC3339), data.CredentialType(), data.CredentialType())
+		what := fmt.Sprintf("credential %q (created %s) may hold data of another flow than --type %s: the server does not report its flow, and %s",
+			oneLine(stored.Name), stored.CreatedAt.Format(time.RFC3339), data.CredentialType(), effect)
 		switch {
 		case f.yes:
 			c.say("warning: %s; sending because of --yes", what)

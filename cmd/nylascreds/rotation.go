@@ -134,6 +134,9 @@ func (c *cli) rotateCmd() *cobra.Command {
   3. make it the connector's active credential if the old one was;
   4. with --delete-old, delete the old credential when no grant names it (the grants
      that do are listed, and it is kept).
+Data of another flow than the one the server reports is refused (exit 2); when the
+server does not report it, rotate shows the old credential and asks on a terminal,
+and without one needs --yes.
 Every step is printed on stderr. If activation fails, the new credential is deleted
 again and the old one stays active; the error says what is in effect and what to run.
 Running rotate again after a failure is safe.
@@ -154,8 +157,12 @@ is retired once none names it.
 			}
 			prog := &progress{c: c, on: c.stderrIsTerminal}
 			res, err := admin.Rotate(c.ctx, k.client, k.provider, admin.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
-				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }})
+				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a "+string(data.CredentialType())+" credential would take its place")})
 			prog.clear()
+			c.sayOrigins(in, err)
+			if refused := flowRefusal(err); refused != nil {
+				return refused
+			}
 			var rerr *admin.RotationError
 			if errors.As(err, &rerr) {
 				for _, step := range rerr.StepsDone {
@@ -178,6 +185,7 @@ is retired once none names it.
 	c.idFlag(cmd, &f)
 	cmd.Flags().StringVar(&f.name, "name", "", "the new credential's `NAME` (default: \"<old name> (rotated DATE)\")")
 	cmd.Flags().BoolVar(&deleteOld, "delete-old", false, "then delete the old credential if no grant names it")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "go on without asking when the server does not report the old credential's flow")
 	f.data.register(cmd)
 	f.addCommon(cmd)
 	return cmd
