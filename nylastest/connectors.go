@@ -2,6 +2,7 @@ package nylastest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -59,6 +60,26 @@ func (f *Fake) AddGrants(grants ...Grant) []Grant {
 		added = append(added, g)
 	}
 	return added
+}
+
+// AddFirstCredentialGrants adds n grants of provider (emails userN@example.com)
+// that name the provider's first credential: they name none until it is
+// created, as users who connected through the connector's first app. It is
+// how `nylascreds fake --grants` seeds a fake that other languages drive.
+func (f *Fake) AddFirstCredentialGrants(provider string, n int) {
+	first, _ := f.ActiveCredential(provider)
+	grants := make([]Grant, 0, n)
+	for i := range n {
+		grants = append(grants, Grant{Provider: provider, Email: fmt.Sprintf("user%d@example.com", i+1), CredentialID: first})
+	}
+	added := f.AddGrants(grants...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, g := range added {
+		if g.CredentialID == "" {
+			f.pinned = append(f.pinned, g.ID)
+		}
+	}
 }
 
 // ActiveCredential returns the id of provider's active credential, and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -159,6 +160,11 @@ func (f *Fake) create(ex *exchange, provider string) {
 	f.creds[storeKey{provider, rec.id}] = rec
 	if f.connectors[provider] == nil {
 		f.connectors[provider] = &connector{active: rec.id}
+		for i, g := range f.grants {
+			if g.Provider == provider && slices.Contains(f.pinned, g.ID) {
+				f.grants[i].CredentialID = rec.id
+			}
+		}
 	}
 	ex.ok(http.StatusCreated, map[string]any{"request_id": ex.reqID, "data": f.view(rec)})
 }

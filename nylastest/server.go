@@ -86,6 +86,7 @@ type Fake struct {
 	creds      map[storeKey]*record
 	connectors map[string]*connector
 	grants     []Grant
+	pinned     []string // ids of grants that take their provider's first credential
 	seq        int64
 	lastTime   int64
 	requestNo  int64

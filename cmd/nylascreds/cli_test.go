@@ -233,7 +233,7 @@ func testFakeServes(t *testing.T, report bool) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	args := []string{"fake", "--addr", "127.0.0.1:0"}
+	args := []string{"fake", "--addr", "127.0.0.1:0", "--grants", "google=2", "--grants", "Google=1"}
 	if report {
 		args = append(args, "--report-credential-type")
 	}
@@ -275,6 +275,23 @@ func testFakeServes(t *testing.T, report bool) {
 	}
 	if status, body := post(create + strings.Repeat(" ", 1<<20)); status != 413 || body["error"] == nil {
 		t.Errorf("over-cap create: %d %v", status, body)
+	}
+	// --grants: three google grants, naming the first credential created.
+	req, _ := http.NewRequest("GET", url+"/v3/grants?provider=google&limit=10", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grants struct {
+		Data []struct {
+			CredentialID string `json:"credential_id"`
+		}
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&grants)
+	_ = resp.Body.Close()
+	if len(grants.Data) != 3 || grants.Data[0].CredentialID != cred["id"] || grants.Data[2].CredentialID != cred["id"] {
+		t.Errorf("seeded grants = %+v, want 3 naming %v", grants.Data, cred["id"])
 	}
 	cancel()
 	select {
