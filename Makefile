@@ -31,11 +31,12 @@ export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 
 all: test
 
-## generate: regenerate gen/ from openapi.yaml.
+## generate: regenerate gen/ and wrapper/providers_gen.go from openapi.yaml.
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate into a scratch copy of the tree and fail on any difference in gen/.
+## check-generated: regenerate into a scratch copy of the tree and fail on any difference in gen/
+## or wrapper/providers_gen.go.
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	tar --exclude=./.git -cf - . | tar -xf - -C "$$tmp" && \

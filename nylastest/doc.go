@@ -23,6 +23,15 @@
 //	defer srv.Close()
 //	client, _ := wrapper.New(srv.APIKey(), wrapper.WithBaseURL(srv.URL))
 //
+// # Connectors and grants
+//
+// A provider's connector appears with its first credential, which becomes
+// its active one (ActiveCredential); the fake refuses to delete the active
+// credential (400), as Nylas does, and switches active_credential_id only to
+// a credential of the same provider. GET /v3/grants serves the grants a test
+// adds (AddGrants, AddFirstCredentialGrants), paged and filtered by provider,
+// email and grant_status.
+//
 // # What it sends
 //
 // Credentials carry id, name, created_at and updated_at: Nylas's published

@@ -12,7 +12,7 @@ import (
 // TestEveryExportedNameHasGodoc keeps the hand-written packages documented.
 func TestEveryExportedNameHasGodoc(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"../wrapper", "../nylastest", "..", "../cmd/nylascreds"} {
+	for _, dir := range []string{"../wrapper", "../admin", "../nylastest", "..", "../cmd/nylascreds"} {
 		fset := token.NewFileSet()
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		var pkgDoc bool

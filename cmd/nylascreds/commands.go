@@ -49,8 +49,12 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 }
 
 // addCommon registers the output and connection flags, after the command's own.
-func (f *apiFlags) addCommon(cmd *cobra.Command) {
-	enumVar(cmd, &f.output, "output", "o", "", formatNames, "output `FORMAT`: json, ndjson (one credential per line) or table (default: table when stdout is a terminal, else json)")
+func (f *apiFlags) addCommon(cmd *cobra.Command) { f.addOutput(cmd, "credential") }
+
+// addOutput registers -o for a command that prints what, then the
+// connection flags.
+func (f *apiFlags) addOutput(cmd *cobra.Command, what string) {
+	enumVar(cmd, &f.output, "output", "o", "", formatNames, "output `FORMAT`: json, ndjson (one "+what+" per line) or table (default: table when stdout is a terminal, else json)")
 	f.conn.register(cmd)
 }
 
@@ -164,7 +168,7 @@ needs --yes. A 404 exits 3, so a script can treat "already gone" as done.`,
 	c.idFlag(cmd, &f)
 	cmd.Flags().BoolVar(&f.allowGrants, "allow-grants", false, "delete although grants name the credential (they stop working at once)")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
-	f.addCommon(cmd)
+	f.conn.register(cmd) // delete prints nothing on stdout
 	return cmd
 }
 

@@ -62,7 +62,7 @@ of their own move to it at once. rotate does this as one of its steps.`,
 			return nil
 		})
 	c.idFlag(cmd, &f)
-	f.addCommon(cmd)
+	f.conn.register(cmd) // activate prints nothing on stdout
 	return cmd
 }
 
@@ -97,7 +97,7 @@ terminal, stderr shows how many grants have been read.`,
 			return k.out.writeErr()
 		})
 	cmd.Flags().StringVar(&f.id, "credential-id", "", "only the grants that name credential `ID`")
-	f.addCommon(cmd)
+	f.addOutput(cmd, "grant")
 	return cmd
 }
 
@@ -187,7 +187,7 @@ is retired once none names it.
 	cmd.Flags().BoolVar(&deleteOld, "delete-old", false, "then delete the old credential if no grant names it")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "go on without asking when the server does not report the old credential's flow")
 	f.data.register(cmd)
-	f.addCommon(cmd)
+	f.addOutput(cmd, "result")
 	return cmd
 }
 
