@@ -51,6 +51,13 @@ func (c *cli) apiCommand(use, short, long, example string, f *apiFlags, run func
 // addCommon registers the output and connection flags, after the command's own.
 func (f *apiFlags) addCommon(cmd *cobra.Command) { f.addOutput(cmd, "credential") }
 
+// addSilent registers the connection flags of a command that prints nothing
+// on stdout, and -o hidden, so that scripts passing it to every command work.
+func (f *apiFlags) addSilent(cmd *cobra.Command) {
+	f.addOutput(cmd, "line")
+	_ = cmd.Flags().MarkHidden("output")
+}
+
 // addOutput registers -o for a command that prints what, then the
 // connection flags.
 func (f *apiFlags) addOutput(cmd *cobra.Command, what string) {
@@ -168,7 +175,7 @@ needs --yes. A 404 exits 3, so a script can treat "already gone" as done.`,
 	c.idFlag(cmd, &f)
 	cmd.Flags().BoolVar(&f.allowGrants, "allow-grants", false, "delete although grants name the credential (they stop working at once)")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
-	f.conn.register(cmd) // delete prints nothing on stdout
+	f.addSilent(cmd)
 	return cmd
 }
 

@@ -62,7 +62,7 @@ of their own move to it at once. rotate does this as one of its steps.`,
 			return nil
 		})
 	c.idFlag(cmd, &f)
-	f.conn.register(cmd) // activate prints nothing on stdout
+	f.addSilent(cmd)
 	return cmd
 }
 
