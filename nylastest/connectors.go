@@ -153,13 +153,6 @@ func (f *Fake) handleConnector(ex *exchange, op, provider string) {
 // Call with f.mu held.
 func (f *Fake) listGrants(ex *exchange) {
 	q := ex.r.URL.Query()
-	limit, offset := int64(10), int64(0)
-	if v := q.Get("limit"); v != "" {
-		limit, _ = strconv.ParseInt(v, 10, 64)
-	}
-	if v := q.Get("offset"); v != "" {
-		offset, _ = strconv.ParseInt(v, 10, 64)
-	}
 	var match []Grant
 	for _, g := range f.grants {
 		if (q.Get("provider") == "" || g.Provider == q.Get("provider")) && (q.Get("email") == "" || g.Email == q.Get("email")) &&
@@ -174,9 +167,7 @@ func (f *Fake) listGrants(ex *exchange) {
 		}
 		return match[i].CreatedAt > match[j].CreatedAt
 	})
-	n := int64(len(match))
-	start := min(max(offset, 0), n)
-	end := start + min(max(limit, 0), n-start)
+	limit, offset, start, end := page(q, len(match))
 	data := make([]map[string]any, 0, end-start)
 	for _, g := range match[start:end] {
 		v := map[string]any{"id": g.ID, "provider": g.Provider, "scope": []string{}, "created_at": g.CreatedAt, "grant_status": g.Status}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -94,13 +95,6 @@ func (f *Fake) list(ex *exchange, provider string) {
 	// The spec guard has checked that limit and offset are integers of
 	// int64 range, neither negative.
 	q := ex.r.URL.Query()
-	limit, offset := int64(10), int64(0)
-	if v := q.Get("limit"); v != "" {
-		limit, _ = strconv.ParseInt(v, 10, 64)
-	}
-	if v := q.Get("offset"); v != "" {
-		offset, _ = strconv.ParseInt(v, 10, 64)
-	}
 	sortBy, orderBy := q.Get("sort_by"), q.Get("order_by")
 	if sortBy == "" {
 		sortBy = "created_at"
@@ -115,15 +109,28 @@ func (f *Fake) list(ex *exchange, provider string) {
 		}
 	}
 	sortRecords(recs, sortBy, orderBy)
-	// Clamp before adding, so that no offset or limit can overflow.
-	n := int64(len(recs))
-	start := min(max(offset, 0), n)
-	end := start + min(max(limit, 0), n-start)
+	limit, offset, start, end := page(q, len(recs))
 	data := make([]credentialJSON, 0, end-start)
 	for _, r := range recs[start:end] {
 		data = append(data, f.view(r))
 	}
 	ex.ok(http.StatusOK, map[string]any{"request_id": ex.reqID, "data": data, "limit": limit, "offset": offset})
+}
+
+// page reads a list's limit (default 10) and offset (default 0), which the
+// spec guard has checked are integers of int64 range, neither negative, and
+// returns them with the window [start, end) of n items they select, clamped
+// before adding so that nothing can overflow.
+func page(q url.Values, n int) (limit, offset int64, start, end int) {
+	limit = 10
+	if v := q.Get("limit"); v != "" {
+		limit, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if v := q.Get("offset"); v != "" {
+		offset, _ = strconv.ParseInt(v, 10, 64)
+	}
+	s := min(max(offset, 0), int64(n))
+	return limit, offset, int(s), int(s + min(max(limit, 0), int64(n)-s))
 }
 
 func (f *Fake) create(ex *exchange, provider string) {

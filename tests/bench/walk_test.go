@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -53,8 +54,14 @@ func listAnswer(total int) http.HandlerFunc {
 // walk reads every credential with All, calling each (if not nil) with the
 // index of every credential, and returns how many it read.
 func walk(b *testing.B, c *wrapper.Client, each func(i int)) int {
+	return drain(b, c.All(context.Background(), wrapper.ProviderGoogle, nil), each)
+}
+
+// drain reads a walk to its end, calling each (if not nil) with the index of
+// every item, and returns how many it read.
+func drain[T any](b *testing.B, seq iter.Seq2[T, error], each func(i int)) int {
 	n := 0
-	for _, err := range c.All(context.Background(), wrapper.ProviderGoogle, nil) {
+	for _, err := range seq {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -139,17 +146,7 @@ func BenchmarkGrants(b *testing.B) {
 			b.Fatal(err)
 		}
 		walkGrants := func(each func(i int)) int {
-			n := 0
-			for _, err := range c.Grants(context.Background(), wrapper.ProviderGoogle, nil, nil) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				if each != nil {
-					each(n)
-				}
-				n++
-			}
-			return n
+			return drain(b, c.Grants(context.Background(), wrapper.ProviderGoogle, nil, nil), each)
 		}
 		walkGrants(nil)
 		before, requests := liveHeap(), srv.RequestCount()
