@@ -12,8 +12,8 @@ import (
 )
 
 // Credential is a stored connector credential, without its secret
-// credential_data (the API never returns it). Its text is the server's,
-// scrubbed of the call's secrets (see Client).
+// credential_data (the API never returns it). Its fields are the server's
+// data; an error that carries one scrubs it (see Client).
 type Credential struct {
 	ID   string `json:"id"`   // unique within the provider's connector
 	Name string `json:"name"` // unique within the connector
