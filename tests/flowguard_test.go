@@ -45,7 +45,7 @@ func TestUpdateRefusesAnotherFlowsData(t *testing.T) {
 				t.Errorf("mismatch = %+v", mismatch)
 			}
 			msg := err.Error()
-			for _, want := range []string{"refused, nothing was changed", "stored as " + tc.stored, "not " + sent, "create a " + sent + " credential, make it the connector's active credential, then delete this one"} {
+			for _, want := range []string{"refused, nothing was changed", "stored as " + tc.stored, "not " + sent, "create a new " + sent + " credential, make it the connector's active credential, then delete this one"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}

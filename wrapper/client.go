@@ -23,15 +23,18 @@ import (
 // more), ignoring ASCII case, becomes [REDACTED] as is, JSON-escaped (Go's with
 // or without HTML escaping, Python's \uXXXX for non-ASCII, "/" as "\/"),
 // URL-escaped (Go's query or path form, or all but RFC 3986 unreserved, "/"
-// kept or not) or HTML-escaped; so does each line of 12 bytes or more of a
-// multi-line secret (a PEM key). JSON is decoded first: its strings and numbers
-// are matched as decoded. Pieces shorter than a line, and a secret re-encoded
-// whole (base64, hex), are not covered.
+// kept or not) or HTML-escaped (as Go or Python escape); so does each line of
+// 12 bytes or more of a multi-line secret (a PEM key). JSON is decoded first:
+// strings are matched as decoded, numbers as written, and the whole again.
+// Pieces shorter than a line, and a secret re-encoded whole, are not covered.
 type Client struct {
-	baseURL  string
-	hc       *http.Client
-	apiKey   Secret
-	keyScrub scrubber // the API key's forms, made once for every call
+	baseURL string
+	hc      *http.Client
+	apiKey  Secret
+	// keyScrub returns the scrubber of the API key's forms, made once. A func,
+	// not a field holding them: fmt prints a func as an address, even on
+	// the paths that skip Format (a bad verb on a value copy).
+	keyScrub func() scrubber
 	cfg      config
 }
 
@@ -65,7 +68,10 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	key := NewSecret(apiKey)
 	keyScrub := newScrubber(key)
 	keyScrub.ready()
-	return &Client{baseURL: baseURL, hc: hc, apiKey: key, keyScrub: keyScrub, cfg: cfg}, nil
+	if keyScrub.replace(baseURL) != baseURL {
+		return nil, errors.New("nylascreds: base URL must not contain the API key")
+	}
+	return &Client{baseURL: baseURL, hc: hc, apiKey: key, keyScrub: func() scrubber { return keyScrub }, cfg: cfg}, nil
 }
 
 // newHTTPClient returns a copy of base (never modified), or our own client,

@@ -226,7 +226,7 @@ type FlowMismatchError struct {
 // Error names both flows and the way to switch flows.
 func (e *FlowMismatchError) Error() string {
 	return "nylascreds: refused, nothing was changed: credential " + quote(e.ID) + " is stored as " +
-		string(e.Stored) + ", not " + string(e.Sent) + "; a credential's flow cannot change: create a " +
+		string(e.Stored) + ", not " + string(e.Sent) + "; a credential's flow cannot change: create a new " +
 		string(e.Sent) + " credential, make it the connector's active credential, then delete this one"
 }
 

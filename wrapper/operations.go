@@ -197,11 +197,11 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 		return FlowVerified, nil
 	case stored.CredentialType != "":
 		// The server's text in an error: scrubbed of what this call sends.
-		stored := CredentialType(c.keyScrub.with(secrets).text(string(stored.CredentialType), maxIDText))
+		stored := CredentialType(c.keyScrub().with(secrets).text(string(stored.CredentialType), maxIDText))
 		return FlowNotChecked, &FlowMismatchError{ID: id, Stored: stored, Sent: sent}
 	case req.ConfirmUnverified != nil:
 		if err := req.ConfirmUnverified(stored); err != nil {
-			sc := c.keyScrub.with(secrets)
+			sc := c.keyScrub().with(secrets)
 			stored.ID, stored.Name = sc.replace(stored.ID), sc.replace(stored.Name)
 			return FlowUnverified, &FlowUnverifiedError{Stored: stored, Err: err}
 		}

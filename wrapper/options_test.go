@@ -53,6 +53,7 @@ func TestNewNeverQuotesTheKey(t *testing.T) {
 		{"https://api.us.nylas.com", []Option{WithBaseURL(key)}},
 		{key, []Option{WithBaseURL("https://api.us.nylas.com/?api_key=" + key)}},
 		{key, []Option{WithBaseURL("http://example.com/" + key)}},
+		{key, []Option{WithBaseURL("http://127.0.0.1:1/" + key)}},
 		{key, []Option{WithHeader(key, "v"), WithUserAgent(key + "\n")}},
 	} {
 		_, err := New(tc.key, tc.opts...)

@@ -87,6 +87,7 @@ func secretForms(secret string) []string {
 		add(escapeUnreserved(v, ""))
 		add(escapeUnreserved(v, "/"))
 		add(html.EscapeString(v))
+		add(pythonHTML.Replace(v))
 	}
 	return forms
 }
@@ -158,7 +159,8 @@ func (sc scrubber) replace(s string) string {
 // json re-encodes the JSON value raw with each string and number decoded and
 // scrubbed, and stops once more than max bytes are written: the cost is that
 // of what is kept, however large or deep raw is. ok is false when raw is not
-// one JSON value; cut reports that the text was cut (it ends in "…").
+// one JSON value; cut reports that the text is not that value any more: cut
+// (it ends in "…"), or scrubbed of a secret spelled across tokens.
 func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -212,6 +214,11 @@ func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
 			if _, err := dec.Token(); err != io.EOF {
 				return "", false, false
 			}
+			// A secret may also be spelled across tokens ("1234,5678"):
+			// then the text is scrubbed, and is no longer the JSON value.
+			if out := sc.replace(b.String()); out != b.String() {
+				return bounded(out, max, false), true, true
+			}
 			return b.String(), true, false
 		}
 	}
@@ -231,6 +238,9 @@ func escapeUnreserved(s, keep string) string {
 	}
 	return b.String()
 }
+
+// pythonHTML escapes as Python's html.escape (and PHP, Django) do.
+var pythonHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;")
 
 // lowerASCII lower-cases ASCII letters only, so lengths never change.
 func lowerASCII(s string) string {

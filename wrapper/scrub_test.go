@@ -43,6 +43,7 @@ func TestScrubCoversEveryStatedForm(t *testing.T) {
 				"query lower hex":  strings.ToLower(url.QueryEscape(v)),
 				"path":             url.PathEscape(v),
 				"html":             html.EscapeString(v),
+				"python html":      pythonHTML.Replace(v),
 			}
 			for name, form := range forms {
 				in := "before " + form + " after"
@@ -143,4 +144,16 @@ func scrubberOf(secrets ...string) scrubber {
 		s = append(s, NewSecret(secret))
 	}
 	return newScrubber(s...)
+}
+
+// TestScrubJSONAcrossTokens (outside review): a secret spelled across JSON
+// tokens ("1234,5678", `abcd","efgh`) is scrubbed from the re-encoded text,
+// which is then no longer the JSON value.
+func TestScrubJSONAcrossTokens(t *testing.T) {
+	for secret, body := range map[string]string{"1234,5678": `[1234,5678]`, `abcd","efgh`: `["abcd","efgh"]`} {
+		out, ok, cut := scrubberOf(secret).json([]byte(body), 512)
+		if !ok || !cut || strings.Contains(out, secret) || !strings.Contains(out, redacted) {
+			t.Errorf("json(%s) = %q, %v, %v", body, out, ok, cut)
+		}
+	}
 }

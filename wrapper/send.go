@@ -52,7 +52,7 @@ type exchange struct {
 func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	sc := c.keyScrub.with(k.secrets)
+	sc := c.keyScrub().with(k.secrets)
 	ex := &exchange{}
 	if err := c.send(ctx, cfg, sc, k.build, ex); err != nil {
 		return err

@@ -139,7 +139,7 @@ func flowRefusal(err error) error {
 	switch {
 	case errors.As(err, &mismatch):
 		return &exitError{code: exitUsage, lines: []string{fmt.Sprintf(
-			"--type %s: credential %s is stored as %s, and a credential's flow cannot change, so nothing was sent; to switch flows, create a %s credential, make it the connector's active credential, then delete this one",
+			"--type %s: credential %s is stored as %s, and a credential's flow cannot change, so nothing was sent; to switch flows, create a new %s credential, make it the connector's active credential, then delete this one",
 			mismatch.Sent, oneLine(mismatch.ID), oneLine(string(mismatch.Stored)), mismatch.Sent)}}
 	case errors.As(err, &unverified):
 		return &exitError{code: exitUsage, lines: []string{unverified.Err.Error()}}

@@ -428,7 +428,7 @@ func TestExitCodes(t *testing.T) {
 		{"get missing", ctx, []string{"get", "--provider", "google", "--id", "missing"}, exitNotFound},
 		{"update missing", ctx, []string{"update", "--provider", "google", "--id", "missing", "--name", "x"}, exitNotFound},
 		{"delete the active credential", ctx, []string{"delete", "--provider", "google", "--id", cred.ID, "--yes"}, exitUsage},
-		{"delete without --yes", ctx, []string{"delete", "--provider", "google", "--id", "other", "--yes=false"}, exitUsage},
+		{"delete without --yes, missing", ctx, []string{"delete", "--provider", "google", "--id", "other", "--yes=false"}, exitNotFound},
 		{"delete missing", ctx, []string{"delete", "--provider", "google", "--id", "missing", "--yes"}, exitNotFound},
 		{"interrupted", interruptedCtx, []string{"list", "--provider", "google"}, 130},
 	} {

@@ -167,8 +167,9 @@ delete first checks, before anything is deleted:
     one active first (see rotate and activate);
   - a credential that grants name is refused, naming how many and the first few,
     unless --allow-grants.
-On a terminal it then shows the credential's name and asks; without a terminal it
-needs --yes. A 404 exits 3, so a script can treat "already gone" as done.`,
+These checks only read. Then, on a terminal, delete shows the credential's name and
+asks; without a terminal it needs --yes. A 404 exits 3, so a script can treat
+"already gone" as done.`,
 		`  nylascreds delete --provider google --id "$ID"
   nylascreds delete --provider google --id "$ID" --yes`,
 		&f, func(cmd *cobra.Command) error { return c.delete(cmd, &f) })

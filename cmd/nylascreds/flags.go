@@ -251,7 +251,12 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 			settings, settingProblems = d.buildSettings(c, in)
 			problems = append(problems, settingProblems...)
 		}
-		secret, problem := in.secret(c, clientSecret, "--client-secret-file", d.clientSecretFile, clientSecretEnv)
+		// Admin consent without --client-id uses the connector's app: an
+		// exported $NYLASCREDS_CLIENT_SECRET is then not the app's secret.
+		var secret, problem string
+		if !adminConsent || d.clientID != "" || d.clientSecretFile != "" {
+			secret, problem = in.secret(c, clientSecret, "--client-secret-file", d.clientSecretFile, clientSecretEnv)
+		}
 		if problem != "" {
 			problems = append(problems, problem)
 		}

@@ -63,7 +63,7 @@ or table wins); messages go to stderr.
 Exit status:
   0    success
   1    the API, the network or the machine failed
-  2    usage or validation error (nothing was sent)
+  2    usage or validation error, or a refusal: nothing was changed
   3    not found: the API answered 404 (a delete of a deleted credential, say)
   130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM`
 
@@ -157,7 +157,7 @@ func (c *cli) newRoot() *cobra.Command {
 	root.SetErr(c.stderr)
 	root.SetIn(c.stdin)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErr(cmd, flagProblem(err))
+		return usageErr(cmd, flagProblem(cmd, err))
 	})
 	root.AddGroup(&cobra.Group{ID: "api", Title: "Credential commands:"}, &cobra.Group{ID: "tools", Title: "Other commands:"})
 	root.SetHelpCommandGroupID("tools")
@@ -259,17 +259,23 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// flagProblem rewrites pflag's messages where they would leak Go terms or
-// miss the fix.
-func flagProblem(err error) string {
+// flagProblem rewrites pflag's messages where they would leak Go terms,
+// miss the fix, or repeat a word that is not one of the command's flags (a
+// secret pasted in the wrong place may start with a dash).
+func flagProblem(cmd *cobra.Command, err error) string {
 	msg := err.Error()
+	const unknown = "unknown flag (not repeated: it may be a value pasted in the wrong place); see --help for the flags"
 	// "unknown shorthand flag: 'p' in -provider": Go's flag package took
 	// single-dash long flags; pflag needs two dashes.
 	if _, rest, ok := strings.Cut(msg, "unknown shorthand flag: "); ok {
-		if _, word, ok := strings.Cut(rest, " in -"); ok && len(word) > 1 {
-			name, _, _ := strings.Cut(word, "=")
+		_, word, _ := strings.Cut(rest, " in -")
+		if name, _, _ := strings.Cut(word, "="); len(name) > 1 && cmd.Flags().Lookup(name) != nil {
 			return "unknown flag -" + name + ": long flags take two dashes: --" + name
 		}
+		return unknown
+	}
+	if strings.HasPrefix(msg, "unknown flag: ") {
+		return unknown
 	}
 	// invalid argument "x" for "-o, --output" flag: REASON. The value is
 	// not repeated: a secret pasted as the wrong flag's value is no rarer

@@ -157,7 +157,7 @@ is retired once none names it.
 			}
 			prog := &progress{c: c, on: c.stderrIsTerminal}
 			res, err := admin.Rotate(c.ctx, k.client, k.provider, admin.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
-				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a "+string(data.CredentialType())+" credential would take its place")})
+				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a new "+string(data.CredentialType())+" credential would take its place")})
 			prog.clear()
 			c.sayOrigins(in, err)
 			if refused := flowRefusal(err); refused != nil {
@@ -192,14 +192,10 @@ is retired once none names it.
 }
 
 // delete retires a credential: refused for the connector's active one, and
-// while grants name it unless --allow-grants; confirmed on a terminal, or by
-// --yes.
+// while grants name it unless --allow-grants (checks that only read, made
+// first); then confirmed on a terminal, or by --yes.
 func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
-	problems := idProblems(f)
-	if !f.yes && !c.stdinIsTerminal {
-		problems = append(problems, "delete asks for confirmation: without a terminal, pass --yes")
-	}
-	k, err := c.prepare(cmd, f, &inputs{}, problems)
+	k, err := c.prepare(cmd, f, &inputs{}, idProblems(f))
 	if err != nil {
 		return err
 	}
@@ -213,8 +209,11 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 			if grants > 0 {
 				what += fmt.Sprintf("; %d grant(s) name it and stop working at once", grants)
 			}
-			if f.yes {
+			switch {
+			case f.yes:
 				return nil
+			case !c.stdinIsTerminal:
+				return fmt.Errorf("%w: %s: confirm it on a terminal, or pass --yes", errNotConfirmed, what)
 			}
 			return c.confirm(what)
 		}})
@@ -222,11 +221,15 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 	var inUse *admin.CredentialInUseError
 	switch {
 	case errors.As(err, &inUse) && inUse.Active:
-		return usageErr(cmd, cliWords(err.Error())+"; see nylascreds rotate")
+		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; see nylascreds rotate and activate"}}
 	case errors.As(err, &inUse):
-		return usageErr(cmd, cliWords(err.Error())+"; list them with nylascreds grants --credential-id, or pass --allow-grants")
+		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; list them with nylascreds grants --credential-id, or pass --allow-grants"}}
 	case errors.Is(err, errNotConfirmed):
-		return &exitError{code: exitUsage, lines: []string{"not confirmed; nothing was deleted"}}
+		line := strings.TrimPrefix(err.Error(), errNotConfirmed.Error()+": ")
+		if line == errNotConfirmed.Error() {
+			line = "not confirmed; nothing was deleted"
+		}
+		return &exitError{code: exitUsage, lines: []string{line}}
 	case err != nil:
 		return k.fail(cmd, err)
 	}
