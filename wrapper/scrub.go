@@ -115,7 +115,7 @@ func bounded(s string, max int, cut bool) string {
 		return s
 	}
 	n := min(max-len("…"), len(s))
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n] + "…"

@@ -119,6 +119,11 @@ func TestScrubKeepsBoundsAndRunes(t *testing.T) {
 			t.Errorf("text(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
 		}
 	}
+	// A long text whose kept window shrinks below the bound once a secret
+	// in it is replaced is still marked cut, without reading past its end.
+	if got := sc.text(strings.Repeat(secret, 40), 600); !strings.HasSuffix(got, "…") || len(got) > 600 {
+		t.Errorf("a shrunken window: %q", got)
+	}
 	deep := strings.Repeat("[", 1<<20)
 	if out, ok, cut := sc.json([]byte(deep), 512); !ok || !cut || len(out) > 512 {
 		t.Errorf("a deep array: %d bytes, ok %v, cut %v", len(out), ok, cut)
