@@ -35,7 +35,7 @@ var leakMarkers = []string{canaryKey, canarySecret, "-----BEGIN", "MIIE"}
 
 // goVocabulary matches Go names that must not reach a user of the CLI: the
 // wrapper's option functions, types and fields, package prefixes.
-var goVocabulary = regexp.MustCompile(`\bWith[A-Z]\w+|\b(UpdateRequest|CreateRequest|ListOptions|ConnectorOverride|GoogleServiceAccount|MicrosoftAdminConsent|AllowFlowChange|MaxPages|in Settings|ParseGoogle\w*|DefaultMaxPages)\b|\bnylascreds: |\bstrconv\.|\btime: |\bSet Name\b|\*?wrapper\.`)
+var goVocabulary = regexp.MustCompile(`\bWith[A-Z]\w+|\b(UpdateRequest|CreateRequest|ListOptions|ConnectorOverride|GoogleServiceAccount|MicrosoftAdminConsent|AllowFlowChange|ConfirmUnverified|RotateRequest|RetireOptions|AllowGrants|Rotate does|MaxPages|in Settings|ParseGoogle\w*|DefaultMaxPages)\b|\bnylascreds: |\bstrconv\.|\btime: |\bSet Name\b|\*?wrapper\.`)
 
 // transcriptEnv names the file where the nylascreds command of the scripts
 // appends everything it prints, for the leak check.
