@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,5 +201,37 @@ func TestRotationRefusesAnotherFlow(t *testing.T) {
 	_, err = admin.Rotate(context.Background(), c, wrapper.ProviderGoogle, admin.RotateRequest{ID: old.ID, Data: newSecretData})
 	if !errors.Is(err, wrapper.ErrFlowMismatch) || srv.RequestCount() != before+1 {
 		t.Errorf("err = %v after %d requests", err, srv.RequestCount()-before)
+	}
+}
+
+// TestGrantsWalkSurvivesASilentPageCap: a server that answers at most 3
+// grants a page, whatever limit was asked and without saying so, cannot hide
+// grants from the walk a delete relies on: it ends on an empty page, not on
+// a short one.
+func TestGrantsWalkSurvivesASilentPageCap(t *testing.T) {
+	const total, pageCap = 7, 3
+	capped := func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		var data []string
+		for i := offset; i < min(offset+pageCap, total); i++ {
+			data = append(data, fmt.Sprintf(`{"id":"g-%d","provider":"google","scope":[],"created_at":1700000000,"credential_id":"old"}`, i))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"request_id":"r","data":[%s]}`, strings.Join(data, ","))
+	}
+	f := newFake(t, nylastest.Fault{Handler: capped, Times: math.MaxInt})
+	c := newClient(t, f)
+	n := 0
+	for g, err := range c.Grants(context.Background(), wrapper.ProviderGoogle, nil, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.ID != fmt.Sprintf("g-%d", n) {
+			t.Errorf("grant %d is %s", n, g.ID)
+		}
+		n++
+	}
+	if n != total || len(f.Requests()) != 4 {
+		t.Errorf("walked %d grants in %d requests, want %d in 4 (3 pages and the empty one)", n, len(f.Requests()), total)
 	}
 }
