@@ -78,7 +78,7 @@ func (d *demoRun) run() error {
 	d.say("nylascreds demo: the wrapper against the embedded fake Nylas API at %s", d.srv.URL)
 	d.say("(loopback only; every request and response is checked against openapi.yaml; secrets print as %s)", wrapper.Secret{})
 
-	d.heading("Create a connector-override credential (POST); the connector's first becomes its active one")
+	d.heading("Create a connector-override credential (POST); a connector's first credential becomes its active one")
 	created, err := d.client.Create(ctx, p, wrapper.CreateRequest{
 		Name: "Google auth app #2",
 		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v1")},
@@ -90,7 +90,7 @@ func (d *demoRun) run() error {
 	d.say("   stored credential_data: %s", d.stored(p, created.ID))
 
 	storedBefore, _ := d.srv.StoredData(string(p), created.ID)
-	d.heading("Rotate its client secret (PATCH: credential_data replaces the stored object whole; the name is kept)")
+	d.heading("Rotate its client secret in place (PATCH: credential_data replaces the stored object whole; the id and name are kept)")
 	updated, err := d.client.Update(ctx, p, created.ID, wrapper.UpdateRequest{
 		Data: wrapper.ConnectorOverride{ClientID: "3805-demo.apps.googleusercontent.com", ClientSecret: wrapper.NewSecret("demo-secret-v2")},
 	})
