@@ -12,11 +12,11 @@ import (
 	"github.com/nylascreds/nylascreds/gen"
 )
 
-// SortBy is the field a list is sorted on.
-type SortBy string
-
-// OrderBy is a list's sort direction.
-type OrderBy string
+// SortBy is the field a list is sorted on; OrderBy its direction.
+type (
+	SortBy  string
+	OrderBy string
+)
 
 // Sort fields and directions the API accepts.
 const (
@@ -42,23 +42,15 @@ type ListOptions struct {
 // Page is one page of credentials.
 type Page struct {
 	Credentials []Credential
-	// Limit and Offset are the values the server applied, as it echoed them
-	// (the requested values when it did not).
-	Limit     int
-	Offset    int
-	RequestID string
-	// NextOffset is the offset of the page after this one: where a walk
-	// resumes.
-	NextOffset int
-	// More reports whether the page was full, so that another may follow.
-	// The API has no cursor: only the next request can tell for sure.
-	More bool
+	// Limit and Offset are as the server echoed them, else as requested.
+	Limit, Offset int
+	RequestID     string
+	NextOffset    int  // where the page after this one starts
+	More          bool // the page was full, so another may follow (no cursor tells for sure)
 }
 
-// Walk bounds: Pages and All ask for DefaultPageSize credentials a page when
-// ListOptions.Limit is 0, and stop after DefaultMaxPages pages when
-// ListOptions.MaxPages is 0, an end to a server that never stops sending
-// full pages.
+// Walk bounds when ListOptions.Limit and MaxPages are 0: DefaultMaxPages ends
+// a walk of a server that never stops sending full pages.
 const (
 	DefaultPageSize = 100
 	DefaultMaxPages = 1000
