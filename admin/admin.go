@@ -35,7 +35,7 @@ type CredentialInUseError struct {
 // Error says what depends on the credential.
 func (e *CredentialInUseError) Error() string {
 	if e.Active {
-		return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: credential %s is the %s connector's active credential (Nylas refuses to delete it); make another credential active first (Rotate does)",
+		return fmt.Sprintf("nylascreds: delete: refused, nothing was deleted: credential %s is the %s connector's active credential (Nylas refuses to delete it); make another credential active first",
 			strconv.Quote(e.ID), e.Provider)
 	}
 	var first []string

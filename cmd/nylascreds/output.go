@@ -319,7 +319,6 @@ var goWords = strings.NewReplacer(
 	"WithBaseURL: ", "--base-url: ",
 	"is a typed field of ConnectorOverride; set it there, not in Settings", "is sent by its own flag, not as a setting",
 	"(0 means DefaultMaxPages)", "",
-	" (Rotate does)", "",
 	", or raise ListOptions.MaxPages", "",
 )
 
