@@ -114,7 +114,7 @@ func ExampleWithResponseInto() {
 	_, err := client.Create(context.Background(), wrapper.ProviderYahoo, wrapper.CreateRequest{
 		Name: "yahoo app",
 		Data: wrapper.ConnectorOverride{ClientID: "yahoo-client", ClientSecret: wrapper.NewSecret("secret")},
-	}, wrapper.WithRetries(0), wrapper.WithHeader("X-Change-Ticket", "CHG-1042"), wrapper.WithResponseInto(&resp))
+	}, wrapper.WithRetries(0), wrapper.WithResponseInto(&resp))
 	if err != nil {
 		panic(err)
 	}

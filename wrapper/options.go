@@ -13,11 +13,10 @@ import (
 	"unicode/utf8"
 )
 
-// Option configures a Client (passed to New) or one call. Options are
-// checked before any I/O, and every problem is reported at once.
-// WithRegion, WithBaseURL and WithHTTPClient choose where requests go and
-// apply to a Client only; WithResponseInto applies to one call only; the
-// others work in both places.
+// Option configures a Client (in New) or one call. Options are checked before
+// any I/O, every problem reported at once. WithRegion, WithBaseURL and
+// WithHTTPClient choose where requests go, so they apply to a Client only;
+// WithResponseInto applies to one call only.
 type Option func(*config) error
 
 // config is a client's settings, and each call's copy of them.
@@ -31,7 +30,6 @@ type config struct {
 	maxBody    int64
 	retry      retryPolicy
 	logger     *slog.Logger
-	headers    http.Header
 	into       *Response
 }
 
@@ -45,7 +43,6 @@ func defaultConfig() config {
 	return config{region: RegionUS, timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, retry: defaultRetryPolicy()}
 }
 
-// apply runs opts on c and returns every problem they report, joined.
 func (c *config) apply(opts []Option) error {
 	var errs []error
 	for _, opt := range opts {
@@ -56,7 +53,7 @@ func (c *config) apply(opts []Option) error {
 	return errors.Join(errs...)
 }
 
-// clientOnly wraps an option that chooses where requests go: a call must
+// clientOnly wraps an option that chooses where requests go: one call must
 // not move the API key to another host.
 func clientOnly(name string, set func(*config) error) Option {
 	return func(c *config) error {
@@ -67,7 +64,7 @@ func clientOnly(name string, set func(*config) error) Option {
 	}
 }
 
-// WithRegion selects the region's API (RegionUS, the default, or RegionEU).
+// WithRegion selects the region's API: RegionUS (the default) or RegionEU.
 func WithRegion(r Region) Option {
 	return clientOnly("WithRegion", func(c *config) error {
 		_, err := r.BaseURL()
@@ -76,11 +73,10 @@ func WithRegion(r Region) Option {
 	})
 }
 
-// WithBaseURL sends requests to a custom base URL instead of a region's, for
-// example a fake server in tests. It must be https, except for loopback hosts
-// (localhost, 127.0.0.0/8, ::1), and carry no user info, query or fragment;
-// its host is lower-cased. It takes precedence over WithRegion. Its errors
-// never quote the value, which may hold a key pasted in the wrong place.
+// WithBaseURL sends requests to a custom base URL (a proxy, a fake server)
+// and wins over WithRegion. It must be https, or http to a loopback host, with
+// no user info, query or fragment. Its errors never quote the value, which may
+// hold a key pasted in the wrong place.
 func WithBaseURL(raw string) Option {
 	return clientOnly("WithBaseURL", func(c *config) error {
 		u, err := url.Parse(raw)
@@ -96,7 +92,7 @@ func WithBaseURL(raw string) Option {
 			problem = "must not carry user info (credentials belong in the API key)"
 		case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 			problem = "must not have a query or fragment"
-		case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
 			problem = "may be plain http only for loopback hosts (localhost, 127.0.0.1, ::1); use https"
 		default:
 			u.Host = strings.ToLower(u.Host) // net/http's proxy bypass matches "localhost" exactly
@@ -107,30 +103,24 @@ func WithBaseURL(raw string) Option {
 	})
 }
 
-// IsLoopbackHost reports whether host (without port) is localhost or a
-// loopback IP address.
-func IsLoopbackHost(host string) bool {
+func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
-// WithHTTPClient uses hc for every request, for its transport, proxy or TLS
-// settings. hc is copied, never modified; the copy refuses redirects, so the
-// API key never reaches another host. A nil hc.Transport means the client's
-// own transport (not http.DefaultTransport). With a plain-http (loopback)
-// base URL an *http.Transport is used without its proxy.
+// WithHTTPClient sends every request with a copy of hc (never modified) that
+// refuses redirects. Its Transport carries proxy, TLS and any header of your
+// own; a nil Transport means the client's own, and an *http.Transport loses
+// its proxy for a plain-http (loopback) base URL.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOnly("WithHTTPClient", func(c *config) error {
-		if hc == nil {
-			return errors.New("nylascreds: WithHTTPClient: client is nil")
-		}
 		c.httpClient = hc
-		return nil
+		return refuse(hc == nil, "WithHTTPClient: client is nil")
 	})
 }
 
-// WithUserAgent appends suffix (for example "billing-sync/1.4") to the
-// User-Agent header, so that requests can be traced to the program.
+// WithUserAgent appends suffix ("billing-sync/1.4") to the User-Agent header,
+// so that requests can be traced to the program.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
 		c.uaSuffix = strings.TrimSpace(suffix)
@@ -139,54 +129,6 @@ func WithUserAgent(suffix string) Option {
 		}
 		return nil
 	}
-}
-
-// WithHeader adds a header to every request of the client (in New) or of one
-// call. The headers the client sets itself (Authorization, Content-Type,
-// User-Agent, ...) are refused. A header value is not treated as a secret.
-func WithHeader(key, value string) Option {
-	return func(c *config) error {
-		name := http.CanonicalHeaderKey(key)
-		switch {
-		case key == "" || strings.IndexFunc(key, func(r rune) bool {
-			return r >= utf8.RuneSelf || r <= ' ' || r == 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
-		}) >= 0:
-			return fmt.Errorf("nylascreds: WithHeader: %s is not a valid header name", quote(key))
-		case reservedHeader(name) != "":
-			return fmt.Errorf("nylascreds: WithHeader: %s is set by the client (%s)", name, reservedHeader(name))
-		case headerValueProblem(value) != "":
-			return fmt.Errorf("nylascreds: WithHeader: value of %s %s", name, headerValueProblem(value))
-		}
-		c.headers = c.headers.Clone() // never write into the client's headers
-		if c.headers == nil {
-			c.headers = http.Header{}
-		}
-		c.headers.Add(name, value)
-		return nil
-	}
-}
-
-// reservedHeader says why the client sets a header itself, or "".
-func reservedHeader(name string) string {
-	switch name {
-	case "Authorization":
-		return "the API key is the client's"
-	case "Proxy-Authorization":
-		return "configure the proxy on the http.Client"
-	case "Host":
-		return "the base URL sets it"
-	case "Content-Type", "Content-Length", "Transfer-Encoding":
-		return "the request body sets it"
-	case "Connection":
-		return "net/http manages connections"
-	case "User-Agent":
-		return "use WithUserAgent"
-	case "Accept":
-		return "the API answers JSON"
-	case "Idempotency-Key", "X-Idempotency-Key":
-		return "net/http would then re-send a create by itself"
-	}
-	return ""
 }
 
 // headerValueProblem says why s cannot travel in a header, or "".
@@ -200,8 +142,8 @@ func headerValueProblem(s string) string {
 	return ""
 }
 
-// WithTimeout bounds each call, retries and waits included (default 30s). A
-// context deadline that comes earlier wins. It must be positive.
+// WithTimeout bounds each call, retries and waits included (default 30s); an
+// earlier context deadline wins.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		c.timeout = d
@@ -209,9 +151,8 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithMaxResponseBytes caps the size of a response body (default 4 MiB). A
-// larger body fails the call with a *ResponseError wrapping
-// ErrResponseTooLarge.
+// WithMaxResponseBytes caps a response body (default 4 MiB); a larger one
+// fails the call with a *ResponseError wrapping ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		c.maxBody = n
@@ -220,7 +161,7 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 // WithRetries sets how many times a failed attempt may be repeated (default
-// 2; 0 turns retries off). What is retried is described on Client.
+// 2; 0 turns retries off). What is retried is said on Client.
 func WithRetries(n int) Option {
 	return func(c *config) error {
 		c.retry.maxRetries = n
@@ -237,9 +178,8 @@ func WithRetryBackoff(initial, maxBackoff time.Duration) Option {
 	}
 }
 
-// WithMaxRetryAfter sets the longest Retry-After the client waits for before
-// repeating an attempt (default 30s). When the server asks for longer, the
-// call returns the *APIError at once, with its RetryAfter set.
+// WithMaxRetryAfter sets the longest Retry-After the client waits for
+// (default 30s); a longer one returns the *APIError at once, RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(c *config) error {
 		c.retry.maxRetryAfter = d
@@ -247,8 +187,8 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
-// refuse returns the error of an option whose value is bad; a refused option
-// fails New or the call, so what it stored is never used.
+// refuse is an option's error when its value is bad; the option then fails
+// New or the call, so the value it stored is never used.
 func refuse(bad bool, format string, args ...any) error {
 	if !bad {
 		return nil
@@ -257,8 +197,8 @@ func refuse(bad bool, format string, args ...any) error {
 }
 
 // WithLogger logs one record per HTTP attempt: method, path, query, status,
-// request id, attempt number and duration (Debug for success, Warn for
-// failures). Never a header or a body.
+// request id, attempt and duration (Debug on success, Warn on failure); never
+// a header or a body.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
@@ -266,9 +206,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithResponseInto makes one call fill in *dst with what its last HTTP
-// response said. It is written once, when the call ends, if a response
-// arrived (successful or not), and left untouched otherwise. Per call only.
+// WithResponseInto makes one call write what its last HTTP response said into
+// *dst, once, when the call ends; dst is untouched when no response arrived.
 func WithResponseInto(dst *Response) Option {
 	return func(c *config) error {
 		c.into = dst
@@ -283,23 +222,21 @@ func WithResponseInto(dst *Response) Option {
 }
 
 // Response is what a call's last HTTP response said, for support tickets,
-// audit logs and rate-limit bookkeeping. Ask for it with WithResponseInto.
+// audit logs and rate-limit bookkeeping (see WithResponseInto).
 type Response struct {
-	// StatusCode is the HTTP status of the last response.
 	StatusCode int
-	// RequestID is the request_id of the response's JSON body, else its
-	// X-Request-Id header: quote it to Nylas support.
+	// RequestID is the body's request_id, else the X-Request-Id header:
+	// quote it to Nylas support.
 	RequestID string
-	// Header holds up to 100 of the last response's header values (names in
-	// sorted order), each cut to 1 KiB and scrubbed of the call's secrets.
+	// Header holds up to 100 header values (names sorted), each cut to 1 KiB
+	// and scrubbed of the call's secrets.
 	Header http.Header
-	// Attempts is how many HTTP requests the call put on the wire, retries
-	// and net/http's own re-sends included.
+	// Attempts counts the requests put on the wire, net/http's own re-sends
+	// included; Retried says why each repeated attempt was repeated ("429",
+	// "connection reset", ...).
 	Attempts int
-	// Retried says, for each attempt that was repeated, why: "429", "503",
-	// "connection reset", ...
-	Retried []string
-	// FlowCheck says what Update found out about the credential's stored
-	// flow before it sent credential_data (FlowNotChecked for other calls).
+	Retried  []string
+	// FlowCheck is what Update found out about the stored flow before it
+	// sent credential_data (FlowNotChecked for other calls).
 	FlowCheck FlowCheck
 }

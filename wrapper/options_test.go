@@ -54,7 +54,7 @@ func TestNewNeverQuotesTheKey(t *testing.T) {
 		{key, []Option{WithBaseURL("https://api.us.nylas.com/?api_key=" + key)}},
 		{key, []Option{WithBaseURL("http://example.com/" + key)}},
 		{key, []Option{WithBaseURL("http://127.0.0.1:1/" + key)}},
-		{key, []Option{WithHeader(key, "v"), WithUserAgent(key + "\n")}},
+		{key, []Option{WithRegion(Region(key)), WithUserAgent(key + "\n")}},
 	} {
 		_, err := New(tc.key, tc.opts...)
 		if err == nil || strings.Contains(err.Error(), "SwappedKey0123456789") {

@@ -109,11 +109,6 @@ func (c *Client) attempt(ctx context.Context, cfg *config, sc scrubber, req *htt
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { gotConn.Add(1) },
 	}))
-	for k, vs := range cfg.headers {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
 	ua := "nylascreds-go/" + Version
 	if cfg.uaSuffix != "" {
 		ua += " " + cfg.uaSuffix
