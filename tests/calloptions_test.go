@@ -166,11 +166,11 @@ func TestConnectorSettings(t *testing.T) {
 		t.Errorf("body:\n got %s\nwant %s", got, want)
 	}
 
-	// []string, map[string]string and json.RawMessage go on the wire as they are.
+	// []any, map[string]any and json.RawMessage go on the wire as they are.
 	g := newFake(t, jsonReply(201, credentialJSON))
 	c3 := newClient(t, g)
 	typed := wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("s"), Settings: map[string]any{
-		"list": []string{"x", "y"}, "labels": map[string]string{"team": "billing"}, "raw": json.RawMessage(`{"n":1.50}`),
+		"list": []any{"x", "y"}, "labels": map[string]any{"team": "billing"}, "raw": json.RawMessage(`{"n":1.50}`),
 	}}
 	if _, err := c3.Create(ctx, wrapper.ProviderYahoo, wrapper.CreateRequest{Name: "n", Data: typed}); err != nil {
 		t.Fatal(err)

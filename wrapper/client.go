@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,9 +30,8 @@ type Client struct {
 	baseURL string
 	hc      *http.Client
 	apiKey  Secret
-	// keyScrub returns the scrubber of the API key's forms, made once. A func,
-	// not a field holding them: fmt prints a func as an address, even on
-	// the paths that skip Format (a bad verb on a value copy).
+	// keyScrub returns the scrubber of the API key's forms, made once in New:
+	// fmt prints a func as an address, never the forms.
 	keyScrub func() scrubber
 	cfg      config
 }
@@ -74,10 +72,9 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	return &Client{baseURL: baseURL, hc: hc, apiKey: key, keyScrub: func() scrubber { return keyScrub }, cfg: cfg}, nil
 }
 
-// newHTTPClient returns a copy of base (never modified), or our own client,
-// refusing redirects. A nil Transport means ours. With a plain-http (loopback)
-// base URL an *http.Transport loses its proxy, so the API key never crosses a
-// network in clear text; another RoundTripper routes as it was configured.
+// newHTTPClient returns a copy of base, or a client of our own, that refuses
+// redirects (see WithHTTPClient): the API key never crosses a network in
+// clear text, nor reaches another host.
 func newHTTPClient(base *http.Client, plainHTTP bool) *http.Client {
 	c := http.Client{Transport: newTransport()}
 	if base != nil {
@@ -98,8 +95,8 @@ func newHTTPClient(base *http.Client, plainHTTP bool) *http.Client {
 }
 
 // newTransport is net/http's default transport with a pool sized for many
-// goroutines (net/http keeps 2 idle connections per host), response headers
-// capped, and no proxy for plain http.
+// goroutines (the default keeps 2 idle connections per host), response
+// headers capped, and no proxy for plain http.
 func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
@@ -122,31 +119,12 @@ func newTransport() *http.Transport {
 // BaseURL returns the API base URL the client sends to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// String describes the client without its API key.
+// String describes the client without its API key. The key is behind a
+// pointer to an unexported string type, so no fmt verb or slog handler
+// reaches it (see Secret).
 func (c *Client) String() string {
 	return "nylascreds.Client{base_url: " + c.baseURL + ", api_key: " + redacted + "}"
 }
 
-// GoString is the %#v form; it redacts like String.
-func (c *Client) GoString() string { return "&wrapper." + c.String() }
-
-// Format keeps every fmt verb away from the API key.
-func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c) }
-
-// LogValue implements slog.LogValuer.
-func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", c.baseURL), slog.String("api_key", redacted))
-}
-
-// formatRedacted writes v's GoString for %#v and its String for every other
-// verb, bad ones included.
-func formatRedacted(f fmt.State, verb rune, v interface {
-	fmt.Stringer
-	fmt.GoStringer
-}) {
-	if verb == 'v' && f.Flag('#') {
-		_, _ = f.Write([]byte(v.GoString()))
-		return
-	}
-	_, _ = f.Write([]byte(v.String()))
-}
+// LogValue logs the client as String describes it.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -27,8 +27,7 @@ const (
 	CredentialTypeConnector = CredentialType(gen.CreateConnectorCredentialCredentialTypeConnector)
 )
 
-// operation selects the rules: create and update require different keys for
-// the Microsoft flow.
+// operation selects the rules: Microsoft's flow needs other keys on update.
 type operation int
 
 const (
@@ -37,41 +36,32 @@ const (
 )
 
 // CredentialData is the credential_data of one flow. The interface is sealed:
-// its values are *GoogleServiceAccount, MicrosoftAdminConsent and
-// ConnectorOverride, each of which knows its complete set of keys. That is
-// what makes a partial credential_data (which a PATCH would store in place of
-// the whole object) impossible to send by accident.
+// *GoogleServiceAccount, MicrosoftAdminConsent and ConnectorOverride each know
+// their flow's complete set of keys, so a partial credential_data (which a
+// PATCH would store in place of the whole) cannot be sent by accident.
 type CredentialData interface {
-	// CredentialType returns the flow.
 	CredentialType() CredentialType
 
-	// check adds every problem of the value for op; it does no I/O.
-	check(op operation, probs *problems)
-	// createBody and updateData build the generated request bodies, encoding
-	// the data once; they are called only after check found nothing.
+	check(op operation, probs *problems) // every problem, no I/O
+	// createBody and updateData encode the data once, after check passed.
 	createBody(name string) (gen.CreateCredentialRequest, error)
 	updateData() (gen.UpdateCredentialRequest_CredentialData, error)
-	// secrets lists the secrets the value sends, for scrubbing.
-	secrets() []Secret
+	secrets() []Secret // what the value sends, for scrubbing
 }
 
 // ConnectorOverride is the credential_data of a connector-override
-// credential: the provider's own OAuth app (not the Nylas app) that a grant
-// should use instead of the connector's default. It works for every provider.
+// credential, for any provider: the provider OAuth app a grant uses instead
+// of the connector's default.
 type ConnectorOverride struct {
-	// ClientID is the provider OAuth app's client id. Required.
-	ClientID string
-	// ClientSecret is the provider OAuth app's client secret. Required.
-	ClientSecret Secret
-	// Tenant is an optional provider setting sent beside the two keys: for
-	// Microsoft, the Azure tenant the overriding app belongs to.
+	ClientID     string // required
+	ClientSecret Secret // required
+	// Tenant is optional: for Microsoft, the Azure tenant of the app.
 	Tenant string
 	// Settings are further provider settings, sent unchanged beside the keys
-	// above. A value is a string, number, bool, nil, json.RawMessage, Secret,
-	// []any, []string, map[string]any or map[string]string, nested at most
-	// 32 deep; anything else is refused rather than sent changed. A key that
-	// is also a field above is refused. Only Secret values are treated as
-	// secrets: sent as their value, and scrubbed from server text.
+	// above: a string, number, bool, nil, json.RawMessage, Secret, []any or
+	// map[string]any, nested at most 32 deep; anything else, and a key that
+	// is a field above, is refused rather than sent changed. Only Secret
+	// values are secrets: sent as their value, scrubbed from server text.
 	Settings map[string]any
 }
 
@@ -142,15 +132,12 @@ func (d ConnectorOverride) secrets() []Secret {
 	return out
 }
 
-// maxSettingDepth bounds how deep a setting nests; it also ends a value that
-// contains itself.
+// maxSettingDepth bounds nesting, and so ends a value that contains itself.
 const maxSettingDepth = 32
 
-// settingValue returns a setting as it is sent, every Secret replaced by its
-// value (and appended to secrets, when not nil). It takes the JSON-shaped
-// values a setting can hold and refuses others, so nothing is sent changed:
-// encoding/json would send a nested Secret as [REDACTED], and invalid UTF-8
-// as U+FFFD.
+// settingValue returns a setting as sent, every Secret replaced by its value
+// (and appended to secrets, when not nil). It refuses what encoding/json would
+// send changed: a nested Secret as [REDACTED], invalid UTF-8 as U+FFFD.
 func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 	if depth > maxSettingDepth {
 		return nil, errors.New("nests deeper than 32 levels (or contains itself)")
@@ -180,18 +167,6 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 			return nil, errors.New("must be valid JSON in UTF-8")
 		}
 		return v, nil
-	case []string:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = e
-		}
-		return settingValue(out, depth, secrets)
-	case map[string]string:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = e
-		}
-		return settingValue(out, depth, secrets)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
@@ -211,25 +186,19 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any, []string, map[string]any or map[string]string", v)
+	return nil, fmt.Errorf("is a %T; a setting is a string, number, bool, nil, json.RawMessage, Secret, []any or map[string]any", v)
 }
 
 // MicrosoftAdminConsent is the credential_data of a Microsoft admin-consent
-// (App Permission) credential: an Azure app that an administrator consents to
-// for a whole tenant.
-//
-// On create, Tenant is required and ClientID/ClientSecret are both set or both
-// left out (Nylas then uses the Microsoft connector's app). On update all
-// three are required: a PATCH replaces credential_data as a whole, so an
-// update without the tenant would silently move the credential to another
-// flow version. "common" is a valid explicit tenant.
+// (App Permission) credential: an Azure app consented to for a whole tenant.
+// On create, Tenant is required and ClientID and ClientSecret are both set or
+// both left out (Nylas then uses the connector's app). On update all three
+// are required: credential_data is replaced whole, and without the tenant the
+// credential would silently move to another flow version.
 type MicrosoftAdminConsent struct {
-	// ClientID is the Azure app's client (application) id.
-	ClientID string
-	// ClientSecret is the Azure app's client secret.
+	ClientID     string // the Azure app's client (application) id
 	ClientSecret Secret
-	// Tenant is the Azure tenant (directory) id or domain, or "common".
-	Tenant string
+	Tenant       string // the Azure tenant id or domain, or "common"
 }
 
 // CredentialType returns CredentialTypeAdminConsent.

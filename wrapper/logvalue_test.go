@@ -52,7 +52,8 @@ func TestSlogNeverPrintsSecrets(t *testing.T) {
 	if strings.Contains(out, canary) || strings.Contains(out, keyLine) {
 		t.Fatalf("a secret reached slog output:\n%s", out)
 	}
-	for _, want := range []string{"base_url=https://api.us.nylas.com", "account.client_email=sync@p.iam.gserviceaccount.com", "account.private_key_id=kid-1", `"api_key":"[REDACTED]"`, `"private_key":"[REDACTED]"`} {
+	for _, want := range []string{"client=\"nylascreds.Client{base_url: https://api.us.nylas.com, api_key: [REDACTED]}\"",
+		`"account":"GoogleServiceAccount{client_email: sync@p.iam.gserviceaccount.com, private_key_id: kid-1, private_key: [REDACTED]}"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("slog output lacks %s:\n%s", want, out)
 		}

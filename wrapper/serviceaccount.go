@@ -207,7 +207,8 @@ func (g *GoogleServiceAccount) secrets() []Secret {
 	return []Secret{g.k.privateKey}
 }
 
-// String describes the account without its private key.
+// String describes the account without its private key, which no fmt verb,
+// slog handler or encoder reaches (it is held as a Secret).
 func (g *GoogleServiceAccount) String() string {
 	if g == nil {
 		return "GoogleServiceAccount(nil)"
@@ -216,19 +217,5 @@ func (g *GoogleServiceAccount) String() string {
 		", private_key: " + redacted + "}"
 }
 
-// GoString is the %#v form; it redacts like String.
-func (g *GoogleServiceAccount) GoString() string { return "&wrapper." + g.String() }
-
-// Format makes every verb print the redacted description: the unexported
-// fields hold the private key, and fmt would print them raw otherwise.
-func (g *GoogleServiceAccount) Format(f fmt.State, verb rune) { formatRedacted(f, verb, g) }
-
-// LogValue implements slog.LogValuer.
-func (g *GoogleServiceAccount) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("client_email", g.ClientEmail()),
-		slog.String("private_key_id", g.PrivateKeyID()), slog.String("private_key", redacted))
-}
-
-// MarshalJSON writes only the redacted description: the key file goes to
-// Nylas through the client, never into a log or a cache by accident.
-func (g *GoogleServiceAccount) MarshalJSON() ([]byte, error) { return json.Marshal(g.String()) }
+// LogValue logs the account as String describes it.
+func (g *GoogleServiceAccount) LogValue() slog.Value { return slog.StringValue(g.String()) }
