@@ -78,43 +78,41 @@ type Grant struct {
 // have tens of thousands of grants.
 const DefaultGrantPageSize = 200
 
-// Grants walks provider's grants, DefaultGrantPageSize a page, with the rules
-// and bounds of All (ListOptions.MaxPages; a grant the previous page held is
-// yielded once). Memory stays that of one page. The walk ends on an empty
-// page, not a short one, so a server that caps pages silently cannot hide
-// grants. An error is yielded once, last. onPage, when not nil, is told how
-// many grants have been read after each page (for progress).
+// Grants walks provider's grants, DefaultGrantPageSize a page, under the
+// rules of All (ListOptions.MaxPages; a grant the previous page held is
+// yielded once), but ends on an empty page, not a short one: a server that
+// caps pages silently cannot hide grants. Memory stays that of one page. An
+// error is yielded once, last. onPage, when not nil, is told after each page
+// how many grants have been read (for progress).
 func (c *Client) Grants(ctx context.Context, provider Provider, o *ListOptions, onPage func(read int), opts ...Option) iter.Seq2[Grant, error] {
 	return func(yield func(Grant, error) bool) {
 		lo, cfg, err := c.listConfig(provider, o, opts, DefaultGrantPageSize)
-		read, stopped := 0, false
-		var previous map[string]bool
-		if err == nil {
-			err = walk(lo, func(lo ListOptions) (map[string]bool, bool, int, func() bool, error) {
-				grants, next, err := c.grantPage(ctx, cfg, provider, lo)
-				ids := map[string]bool{}
-				for _, g := range grants {
-					ids[g.ID] = true
-				}
-				return ids, len(grants) > 0, next, func() bool {
-					read += len(grants)
-					if onPage != nil {
-						onPage(read)
-					}
-					for _, g := range grants {
-						if !previous[g.ID] && !yield(g, nil) {
-							stopped = true
-							return false
-						}
-					}
-					previous = ids
-					return true
-				}, err
-			})
-		}
-		if err != nil && !stopped {
+		if err != nil {
 			yield(Grant{}, err)
+			return
 		}
+		read := 0
+		walk(lo, func(lo ListOptions) ([]Grant, []string, bool, int, error) {
+			grants, next, err := c.grantPage(ctx, cfg, provider, lo)
+			ids := make([]string, len(grants))
+			for i, g := range grants {
+				ids[i] = g.ID
+			}
+			return grants, ids, len(grants) > 0, next, err
+		}, func(grants []Grant, previous map[string]bool, err error) bool {
+			if err != nil {
+				return yield(Grant{}, err)
+			}
+			if read += len(grants); onPage != nil {
+				onPage(read)
+			}
+			for _, g := range grants {
+				if !previous[g.ID] && !yield(g, nil) {
+					return false
+				}
+			}
+			return true
+		})
 	}
 }
 

@@ -150,91 +150,84 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 	return page, nil
 }
 
-// Pages walks provider's credentials one page at a time, starting at
-// o.Offset with pages of o.Limit (DefaultPageSize when 0), each page's
-// NextOffset after the last, until a page that is not full. A page that
-// repeats credentials of the previous one (the list shifted under the walk)
-// is yielded as the server sent it; a full page with nothing new ends the
-// walk with ErrPaginationStalled, and a walk past o.MaxPages with
-// ErrTooManyPages. An error is yielded once, last, with a nil page. Options
-// are checked before the first request.
+// Pages walks provider's credentials a page at a time: from o.Offset, pages
+// of o.Limit (DefaultPageSize when 0), each starting at the previous page's
+// NextOffset, until a page that is not full. A page that repeats credentials
+// of the previous one (the list shifted under the walk) is yielded as sent; a
+// full page with nothing new ends the walk with ErrPaginationStalled, and
+// page o.MaxPages+1 with ErrTooManyPages. An error is yielded once, last,
+// with a nil page. Options are checked before the first request.
 func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
-		lo, cfg, err := c.listConfig(provider, o, opts, DefaultPageSize)
-		if err == nil {
-			err = walk(lo, func(lo ListOptions) (map[string]bool, bool, int, func() bool, error) {
-				page, err := c.list(ctx, cfg, provider, lo)
-				if err != nil {
-					return nil, false, 0, nil, err
-				}
-				return page.ids(), page.More, page.NextOffset, func() bool { return yield(page, nil) }, nil
-			})
-		}
-		if err != nil {
-			yield(nil, err)
-		}
+		c.credentialPages(ctx, provider, o, opts, func(p *Page, _ map[string]bool, err error) bool { return yield(p, err) })
 	}
 }
 
-// walk applies the walk rules to fetch, which gets one page and returns its
-// ids, whether it was full, where the next starts, and a function that hands
-// it to the caller (false: stop). It returns the error the walk ended with.
-func walk(lo ListOptions, fetch func(ListOptions) (map[string]bool, bool, int, func() bool, error)) error {
+// All walks every credential of provider as Pages does, one at a time; a
+// credential the previous page held is yielded once. Memory stays that of one
+// page. An error is yielded once, last.
+func (c *Client) All(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[Credential, error] {
+	return func(yield func(Credential, error) bool) {
+		c.credentialPages(ctx, provider, o, opts, func(p *Page, previous map[string]bool, err error) bool {
+			if err != nil {
+				return yield(Credential{}, err)
+			}
+			for _, cred := range p.Credentials {
+				if !previous[cred.ID] && !yield(cred, nil) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+}
+
+func (c *Client) credentialPages(ctx context.Context, provider Provider, o *ListOptions, opts []Option, yield func(*Page, map[string]bool, error) bool) {
+	lo, cfg, err := c.listConfig(provider, o, opts, DefaultPageSize)
+	if err != nil {
+		yield(nil, nil, err)
+		return
+	}
+	walk(lo, func(lo ListOptions) (*Page, []string, bool, int, error) {
+		page, err := c.list(ctx, cfg, provider, lo)
+		if err != nil {
+			return nil, nil, false, 0, err
+		}
+		ids := make([]string, len(page.Credentials))
+		for i, cred := range page.Credentials {
+			ids[i] = cred.ID
+		}
+		return page, ids, page.More, page.NextOffset, nil
+	}, yield)
+}
+
+// walk fetches pages from lo.Offset under the rules of Pages and hands each
+// to yield with the set of ids of the page before it, until yield returns
+// false. fetch returns a page, its ids, whether another may follow and where
+// it starts. An error is handed once, last, with a zero page.
+func walk[P any](lo ListOptions, fetch func(ListOptions) (P, []string, bool, int, error), yield func(P, map[string]bool, error) bool) {
+	var zero P
 	var previous map[string]bool
 	for n, maxPages := 1, cmp.Or(lo.MaxPages, DefaultMaxPages); ; n++ {
 		if n > maxPages {
-			return fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset)
+			yield(zero, nil, fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset))
+			return
 		}
-		ids, more, next, hand, err := fetch(lo)
+		page, ids, more, next, err := fetch(lo)
+		seen, fresh := make(map[string]bool, len(ids)), false
+		for _, id := range ids {
+			seen[id], fresh = true, fresh || !previous[id]
+		}
 		switch {
 		case err != nil:
-			return err
-		case more && !hasNew(ids, previous):
-			return ErrPaginationStalled
-		case !hand() || !more:
-			return nil
+			yield(zero, nil, err)
+			return
+		case more && !fresh:
+			yield(zero, nil, ErrPaginationStalled)
+			return
+		case !yield(page, previous, nil) || !more:
+			return
 		}
-		previous, lo.Offset = ids, next
+		previous, lo.Offset = seen, next
 	}
-}
-
-// All walks every credential of provider, as Pages does, one credential at
-// a time; a credential the previous page already held (the list shifted
-// under the walk) is yielded once. Memory stays that of one page. An error
-// is yielded once, as the last value.
-func (c *Client) All(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[Credential, error] {
-	return func(yield func(Credential, error) bool) {
-		var previous map[string]bool
-		for page, err := range c.Pages(ctx, provider, o, opts...) {
-			if err != nil {
-				yield(Credential{}, err)
-				return
-			}
-			for _, cred := range page.Credentials {
-				if !previous[cred.ID] && !yield(cred, nil) {
-					return
-				}
-			}
-			previous = page.ids()
-		}
-	}
-}
-
-// ids is the set of the page's credential ids, which the next page of a walk
-// is compared with.
-func (p *Page) ids() map[string]bool {
-	ids := make(map[string]bool, len(p.Credentials))
-	for _, cred := range p.Credentials {
-		ids[cred.ID] = true
-	}
-	return ids
-}
-
-func hasNew(ids, previous map[string]bool) bool {
-	for id := range ids {
-		if !previous[id] {
-			return true
-		}
-	}
-	return false
 }
