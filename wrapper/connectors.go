@@ -13,7 +13,7 @@ import (
 )
 
 // Connector is a provider's connector: which credential it uses by default.
-// Its settings may hold provider secrets and are neither surfaced nor sent.
+// Its settings (they may hold provider secrets) are neither surfaced nor sent.
 type Connector struct {
 	Provider           Provider `json:"provider"`
 	Name               string   `json:"name"`
@@ -32,10 +32,10 @@ func (c *Client) GetConnector(ctx context.Context, provider Provider, opts ...Op
 	})
 }
 
-// SetActiveCredential makes credential id provider's default credential,
-// with a PATCH that sends active_credential_id alone: settings or scope sent
-// would replace the stored ones whole. Grants without a credential of their
-// own follow the active credential.
+// SetActiveCredential makes credential id provider's default, which grants
+// without a credential of their own follow. Its PATCH sends
+// active_credential_id alone: settings or scope sent would replace the
+// stored ones whole.
 func (c *Client) SetActiveCredential(ctx context.Context, provider Provider, id string, opts ...Option) (*Connector, error) {
 	cfg, err := c.targetConfig("set active credential", provider, id, opts)
 	if err != nil {
@@ -62,7 +62,7 @@ func (c *Client) connectorCall(ctx context.Context, cfg *config, build func(stri
 }
 
 // Grant is a user's grant, with what an administrator needs to decide
-// whether a credential can go. CredentialID is "" for a grant that uses the
+// whether a credential can go. CredentialID is "" when the grant follows the
 // connector's active credential.
 type Grant struct {
 	ID           string    `json:"id"`
@@ -74,8 +74,8 @@ type Grant struct {
 	UpdatedAt    time.Time `json:"updated_at,omitzero"`
 }
 
-// DefaultGrantPageSize is the page a grants walk asks for: organisations
-// have tens of thousands of grants.
+// DefaultGrantPageSize is a grants walk's page: an organisation has tens of
+// thousands.
 const DefaultGrantPageSize = 200
 
 // Grants walks provider's grants, DefaultGrantPageSize a page, under the

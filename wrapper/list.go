@@ -26,42 +26,38 @@ const (
 	OrderDesc       = OrderBy(gen.OrderByDesc)
 )
 
-// ListOptions selects one page (List) or where a walk starts (Pages, All).
-// Zero values leave the choice to the server (limit 10, offset 0, sorted by
-// created_at, descending).
+// ListOptions selects one page (List) or where a walk starts (Pages, All,
+// Grants). Zero values leave the choice to the server (limit 10, offset 0,
+// sorted by created_at, descending); a walk's limit is its page size.
 type ListOptions struct {
-	Limit   int
-	Offset  int
-	SortBy  SortBy
-	OrderBy OrderBy
-	// MaxPages bounds a walk (Pages, All): past it the walk ends with
-	// ErrTooManyPages. 0 means DefaultMaxPages. List ignores it.
-	MaxPages int
+	Limit, Offset int
+	SortBy        SortBy
+	OrderBy       OrderBy
+	MaxPages      int // a walk's bound (0: DefaultMaxPages); List ignores it
 }
 
 // Page is one page of credentials.
 type Page struct {
-	Credentials []Credential
-	// Limit and Offset are as the server echoed them, else as requested.
-	Limit, Offset int
+	Credentials   []Credential
+	Limit, Offset int // as the server echoed them, else as requested
 	RequestID     string
 	NextOffset    int  // where the page after this one starts
 	More          bool // the page was full, so another may follow (no cursor tells for sure)
 }
 
-// Walk bounds when ListOptions.Limit and MaxPages are 0: DefaultMaxPages ends
-// a walk of a server that never stops sending full pages.
+// A walk's page size, and its bound against a server that never stops
+// sending full pages.
 const (
 	DefaultPageSize = 100
 	DefaultMaxPages = 1000
 )
 
-// ErrPaginationStalled ends a walk when a full page brings no credential the
+// ErrPaginationStalled ends a walk when a full page brings nothing the
 // previous page did not hold: the server is ignoring the offset.
 var ErrPaginationStalled = errors.New("nylascreds: list: a full page brought no new credentials; the server is not advancing")
 
-// ErrTooManyPages ends a walk that reached ListOptions.MaxPages; the error
-// that wraps it names the offset to resume from.
+// ErrTooManyPages ends a walk past ListOptions.MaxPages; the error that wraps
+// it names the offset to resume from.
 var ErrTooManyPages = errors.New("nylascreds: list: too many pages")
 
 // List returns one page of provider's credentials. o may be nil.
@@ -73,8 +69,7 @@ func (c *Client) List(ctx context.Context, provider Provider, o *ListOptions, op
 	return c.list(ctx, cfg, provider, lo)
 }
 
-// listConfig checks a list's input; pageSize, when not 0, is the walk's
-// default limit.
+// listConfig checks a list's input; pageSize is a walk's default limit.
 func (c *Client) listConfig(provider Provider, o *ListOptions, opts []Option, pageSize int) (ListOptions, *config, error) {
 	cfg, optErr := c.callConfig(opts)
 	var lo ListOptions
@@ -125,8 +120,7 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 		},
 		decode: func(_ int, body []byte, sc scrubber) (string, error) {
 			var list gen.CredentialList
-			if err := json.Unmarshal(body, &list); err != nil || list.Data == nil {
-				// {} or {"data": null} is not an empty page: it is not a list.
+			if err := json.Unmarshal(body, &list); err != nil || list.Data == nil { // {} is no empty page
 				return list.RequestId, fmt.Errorf("%w: no data array", errNotJSON)
 			}
 			page.RequestID = sc.text(list.RequestId, maxIDText)

@@ -19,31 +19,26 @@ import (
 )
 
 // GoogleServiceAccount is the credential_data of a Google App Permission
-// (serviceaccount) credential: a service-account key file as Google Cloud
-// downloads it. Build one with ParseGoogleServiceAccountKey; the zero value
-// has no keys and is refused by validation. Every key of the file is sent
-// exactly as Google wrote it, including keys this package does not know.
+// (serviceaccount) credential: a key file as Google Cloud downloads it, every
+// key sent exactly as written, unknown ones included. Build one with
+// ParseGoogleServiceAccountKey; the zero value is refused by validation.
 type GoogleServiceAccount struct {
 	k *serviceAccountKey
 }
 
-// serviceAccountKey keeps the private key in a Secret, out of data, so that
-// no fmt path that dereferences k (a bad verb does) reaches it.
 type serviceAccountKey struct {
-	data       gen.ServiceAccountData // every key but private_key, as the file has them
+	data       gen.ServiceAccountData // every key but private_key
 	privateKey Secret
 }
 
-// opParseKeyFile names key-file parsing in a *ValidationError.
 const opParseKeyFile = "parse google service-account key"
 
-// ParseGoogleServiceAccountKey checks a Google service-account key file (the
-// JSON downloaded from Google Cloud) and returns it ready to send: "type" is
-// "service_account", private_key_id, private_key and client_email are
-// present, private_key is a PEM "PRIVATE KEY" block holding a PKCS#8 key that
-// parses, client_email is an email address, and every key the spec names is
-// a string. Every problem is reported at once in a *ValidationError whose
-// fields are named credential_data.<key>; no problem quotes a value.
+// ParseGoogleServiceAccountKey checks a key file and returns it ready to send:
+// "type" is "service_account"; private_key_id, private_key and client_email
+// are present; private_key is one PEM "PRIVATE KEY" block holding a PKCS#8
+// key that parses; client_email is an address; every key the spec names is a
+// string. All problems come at once in a *ValidationError, each field named
+// credential_data.<key>, no value quoted.
 func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error) {
 	var probs problems
 	var raw map[string]json.RawMessage
@@ -54,7 +49,7 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 	case dec.More():
 		probs.add("credential_data", "must be exactly one JSON object")
 	case !utf8.Valid(keyFile) || jsonesc.HasLoneSurrogate(keyFile):
-		// encoding/json would send U+FFFD instead, without a word.
+		// encoding/json would send U+FFFD instead.
 		for _, k := range slices.Sorted(maps.Keys(raw)) {
 			if !utf8.Valid(raw[k]) || jsonesc.HasLoneSurrogate(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
@@ -97,14 +92,13 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		return nil, fmt.Errorf("nylascreds: %s: %s", opParseKeyFile, jsonProblem(err))
 	}
 	for k := range data.AdditionalProperties {
-		data.Set(k, raw[k]) // a json.RawMessage marshals as itself: unknown values stay exact
+		data.Set(k, raw[k]) // unknown values stay exactly as written
 	}
 	key := &serviceAccountKey{data: data, privateKey: NewSecret(data.PrivateKey)}
 	key.data.PrivateKey = ""
 	return &GoogleServiceAccount{k: key}, nil
 }
 
-// checkPKCS8 checks the private_key of a key file.
 func checkPKCS8(key string, probs *problems) {
 	const field = "credential_data.private_key"
 	block, rest := pem.Decode([]byte(key))
@@ -124,7 +118,6 @@ func checkPKCS8(key string, probs *problems) {
 	}
 }
 
-// checkEmail checks the client_email of a key file: a bare address.
 func checkEmail(email string, probs *problems) {
 	const field = "credential_data.client_email"
 	addr, err := mail.ParseAddress(email)
@@ -136,8 +129,8 @@ func checkEmail(email string, probs *problems) {
 	}
 }
 
-// jsonProblem describes a decoding failure without quoting the input, which
-// may hold a private key.
+// jsonProblem describes a decoding failure without quoting the input (it may
+// hold a private key).
 func jsonProblem(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -153,7 +146,7 @@ func jsonProblem(err error) string {
 // CredentialType returns CredentialTypeServiceAccount.
 func (*GoogleServiceAccount) CredentialType() CredentialType { return CredentialTypeServiceAccount }
 
-// ClientEmail returns the service account's address.
+// ClientEmail returns the service account's address; "" for a zero value.
 func (g *GoogleServiceAccount) ClientEmail() string {
 	if g == nil || g.k == nil {
 		return ""
@@ -161,7 +154,7 @@ func (g *GoogleServiceAccount) ClientEmail() string {
 	return g.k.data.ClientEmail
 }
 
-// PrivateKeyID returns the id of the key (not the key itself).
+// PrivateKeyID returns the id of the key, not the key; "" for a zero value.
 func (g *GoogleServiceAccount) PrivateKeyID() string {
 	if g == nil || g.k == nil {
 		return ""
@@ -169,8 +162,8 @@ func (g *GoogleServiceAccount) PrivateKeyID() string {
 	return g.k.data.PrivateKeyId
 }
 
-// check: the key was checked when the value was built. A nil or zero value
-// (not built by ParseGoogleServiceAccountKey) has none of its keys.
+// check: a built value was checked by ParseGoogleServiceAccountKey; a nil or
+// zero one has none of its keys.
 func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
 	if g == nil || g.k == nil {
 		probs.add("credential_data.private_key_id", "is required")
@@ -179,7 +172,6 @@ func (g *GoogleServiceAccount) check(_ operation, probs *problems) {
 	}
 }
 
-// keyData returns the key file's data, private key included, to send.
 func (g *GoogleServiceAccount) keyData() gen.ServiceAccountData {
 	data := g.k.data
 	data.PrivateKey = g.k.privateKey.Reveal()
