@@ -13,8 +13,8 @@ import (
 	"github.com/nylascreds/nylascreds/gen"
 )
 
-// Bounds on server text kept in errors, log records and Responses, so that no
-// server can make a line megabytes long (and scrubbing costs a bounded time).
+// Bounds on server text kept in errors, log records and Responses: no server
+// can make a line megabytes long, or scrubbing cost unbounded time.
 const (
 	maxIDText       = 256  // request ids, error types, header names, flows
 	maxMessageText  = 2048 // error messages, provider errors, causes
@@ -23,25 +23,21 @@ const (
 	maxHeaderValues = 100  // Response header values kept
 )
 
-// APIError is returned for every response with a non-2xx status, whatever its
-// body: the Nylas error envelope, an HTML page from a proxy, or nothing.
-// Branch on it with errors.As, or use IsNotFound, IsUnauthorized and
-// IsRateLimited. Every field from the server is bounded and scrubbed of the
-// call's secrets (see Client).
+// APIError is returned for every non-2xx response, whatever its body: the
+// Nylas error envelope, a proxy's HTML page, or nothing. Branch on it with
+// errors.As, or IsNotFound, IsUnauthorized and IsRateLimited. Every field from
+// the server is bounded and scrubbed of the call's secrets (see Client).
 type APIError struct {
 	Method     string // "PATCH"
 	Path       string // "/v3/connectors/google/creds/abc", as sent
 	StatusCode int    // of the last response
-	// RequestID is the envelope's request_id, else the X-Request-Id header
-	// (at most 256 bytes). Type is the envelope's error.type, free text (at
-	// most 256 bytes), and Message its error.message (at most 2,048).
+	// RequestID (the envelope's request_id, else X-Request-Id) and Type (its
+	// free-text error.type) are at most 256 bytes; Message (error.message) 2,048.
 	RequestID, Type, Message string
-	// ProviderError is the envelope's error.provider_error (an object or a
-	// string), re-encoded with its secrets scrubbed; over 2,048 bytes, a JSON
-	// string of its start. nil when absent.
+	// ProviderError is error.provider_error (an object or a string) re-encoded,
+	// scrubbed; over 2,048 bytes, a JSON string of its start; nil when absent.
 	ProviderError json.RawMessage
-	// RetryAfter is the wait the server asked for with Retry-After, or 0.
-	RetryAfter time.Duration
+	RetryAfter    time.Duration // the wait the server asked for with Retry-After, or 0
 	// Body is the start (at most 512 bytes) of a body that was not the
 	// envelope, such as an HTML page; a JSON body is re-encoded, scrubbed.
 	Body     string
@@ -50,8 +46,8 @@ type APIError struct {
 	interrupted error // the context ended while waiting to retry
 }
 
-// Unwrap returns the context's error when the call's context ended (or its
-// deadline would have) while it waited to retry after this response, else nil.
+// Unwrap returns the context's error when the context ended (or its deadline
+// would have) before the retry this response asked for, else nil.
 func (e *APIError) Unwrap() error { return e.interrupted }
 
 // Error describes the failure: method, path, status, type, message and request id.
@@ -80,8 +76,7 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// newAPIError builds the error for a non-2xx response. headerID is the
-// X-Request-Id header, already scrubbed.
+// newAPIError builds the error for a non-2xx response; headerID is X-Request-Id, scrubbed.
 func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 	e := &APIError{Method: ex.method, Path: ex.path, StatusCode: ex.status, RequestID: headerID,
 		Attempts: ex.attempts, interrupted: ex.interrupted}
@@ -95,8 +90,7 @@ func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 		e.Type = sc.text(env.Error.Type, maxIDText)
 		e.Message = sc.text(env.Error.Message, maxMessageText)
 		if pe := env.Error.ProviderError; len(pe) > 0 && string(pe) != "null" {
-			// It decoded, so it is JSON; cut, it becomes a JSON string of its
-			// start, within the bound once escaped.
+			// It decoded, so it is JSON; cut, a JSON string of its start, escaped within the bound.
 			text, _, cut := sc.json(pe, maxMessageText)
 			if cut {
 				text = `"` + jsonEscaped(sc.text(text, maxMessageText/2-2), false) + `"`
@@ -116,8 +110,7 @@ func newAPIError(ex *exchange, sc scrubber, headerID string) *APIError {
 // IsNotFound reports whether err is an *APIError with status 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsUnauthorized reports whether err is an *APIError with status 401: a
-// missing or wrong API key, or a key of the other region.
+// IsUnauthorized reports whether err is an *APIError with status 401: a missing, wrong or other region's key.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 
 // IsRateLimited reports whether err is an *APIError with status 429.
@@ -128,13 +121,11 @@ func hasStatus(err error, status int) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == status
 }
 
-// ErrResponseTooLarge is wrapped by the *ResponseError of a response whose
-// body exceeds the client's limit (see WithMaxResponseBytes).
+// ErrResponseTooLarge is wrapped by the *ResponseError of a body over the limit (WithMaxResponseBytes).
 var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
 
-// ResponseError is returned when a response arrived but cannot be used: its
-// body was over the size limit, cut short, or (for a 2xx) not the JSON the
-// API documents.
+// ResponseError is returned for a response that cannot be used: its body was
+// over the size limit, cut short, or (for a 2xx) not the documented JSON.
 type ResponseError struct {
 	Method, Path string
 	StatusCode   int
@@ -158,12 +149,11 @@ func (e *ResponseError) Error() string {
 // Unwrap returns the cause, for errors.Is (ErrResponseTooLarge, ...) and errors.As.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
-// RequestError is returned when a call got no usable HTTP response at all:
-// the connection failed, the context ended, or a redirect was refused. It
-// wraps the cause (errors.Is(err, context.DeadlineExceeded) works). The cause
-// never holds a URL (net/http's *url.Error is unwrapped), and a cause whose
-// text holds a secret or more than 2,048 bytes is replaced by its scrubbed,
-// cut text (keeping a context error beneath it).
+// RequestError is returned when a call got no HTTP response: the connection
+// failed, the context ended, or a redirect was refused. It wraps the cause
+// (errors.Is(err, context.DeadlineExceeded) works), which never holds a URL; a
+// cause whose text holds a secret or over 2,048 bytes becomes its scrubbed, cut
+// text, with only a context error beneath.
 type RequestError struct {
 	Method, Path string
 	Attempts     int
@@ -183,22 +173,19 @@ func (e *RequestError) Error() string {
 func (e *RequestError) Unwrap() error { return e.Err }
 
 // cause keeps err when its text needs no scrubbing or cutting, so errors.Is
-// and errors.As still see it; otherwise it returns the clean text, with only
-// the context's error beneath.
+// and errors.As still see it; else its clean text, wrapping only the context's error.
 func (sc scrubber) cause(err error) error {
 	msg := err.Error()
 	clean := sc.text(msg, maxMessageText)
 	if clean == msg {
 		return err
 	}
-	var ctxErr error
-	switch {
-	case errors.Is(err, context.Canceled):
-		ctxErr = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		ctxErr = context.DeadlineExceeded
+	for _, ctxErr := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, ctxErr) {
+			return scrubbedError{msg: clean, ctx: ctxErr}
+		}
 	}
-	return scrubbedError{msg: clean, ctx: ctxErr}
+	return scrubbedError{msg: clean}
 }
 
 type scrubbedError struct {
@@ -212,15 +199,14 @@ func (e scrubbedError) Unwrap() error { return e.ctx }
 // ErrFlowMismatch is matched (errors.Is) by a *FlowMismatchError.
 var ErrFlowMismatch = errors.New("nylascreds: credential data of another flow than the stored one")
 
-// FlowMismatchError is the refusal (by Update, or admin.Rotate) to use
-// credential_data of another flow than the credential's stored one: a PATCH
-// body has no credential_type, so the data would replace the stored data
-// whole while the credential kept its type. Nothing was changed.
+// FlowMismatchError is the refusal (by Update, or admin.Rotate) of
+// credential_data of another flow than the stored one: a PATCH body has no
+// credential_type, so the data would replace the stored data whole under the
+// old type. Nothing was changed.
 type FlowMismatchError struct {
-	ID string // the credential's
-	// Stored is the flow the server reports (scrubbed, at most 256 bytes);
-	// Sent is the flow of the refused credential_data.
-	Stored, Sent CredentialType
+	ID     string         // the credential's
+	Stored CredentialType // as the server reports it (scrubbed, at most 256 bytes)
+	Sent   CredentialType // the refused credential_data's
 }
 
 // Error names both flows and the way to switch flows.
@@ -236,13 +222,12 @@ func (e *FlowMismatchError) Is(target error) bool { return target == ErrFlowMism
 // ErrFlowUnverified is matched (errors.Is) by a *FlowUnverifiedError.
 var ErrFlowUnverified = errors.New("nylascreds: the stored flow could not be verified")
 
-// FlowUnverifiedError is returned when the server did not report the
-// credential's stored flow and ConfirmUnverified (of an UpdateRequest, or
-// admin.RotateRequest) refused to go on unverified. Nothing was changed. Stored is the credential
-// as read, so a caller can show what would have been overwritten.
+// FlowUnverifiedError is returned when the server did not report the stored
+// flow and ConfirmUnverified (of UpdateRequest or admin.RotateRequest) refused
+// to go on unverified. Nothing was changed.
 type FlowUnverifiedError struct {
-	Stored *Credential
-	Err    error // what ConfirmUnverified returned
+	Stored *Credential // as read: what would have been overwritten
+	Err    error       // what ConfirmUnverified returned
 }
 
 // Error says what was not sent and why.

@@ -11,18 +11,16 @@ import (
 	"github.com/nylascreds/nylascreds/gen"
 )
 
-// Credential is a stored connector credential, without its secret
-// credential_data (the API never returns it). Its fields are the server's
-// data; an error that carries one scrubs it (see Client).
+// Credential is a stored connector credential, without its secret credential_data
+// (the API never returns it); an error that carries one scrubs it (see Client).
 type Credential struct {
 	ID   string `json:"id"`   // unique within the provider's connector
 	Name string `json:"name"` // unique within the connector
 	// CreatedAt and UpdatedAt come from the API's Unix seconds, in UTC.
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-	// CredentialType is the flow when the server reports it, else "", and
-	// HashedData a hash of the stored data when the server reports it: the
-	// server's text, at most 256 bytes each.
+	// CredentialType (the flow) and HashedData (a hash of the stored data) are the
+	// server's text, at most 256 bytes each, or "" when it does not report them.
 	CredentialType CredentialType `json:"credential_type,omitempty"`
 	HashedData     string         `json:"hashed_data,omitempty"`
 }
@@ -102,8 +100,7 @@ func (c *Client) Get(ctx context.Context, provider Provider, id string, opts ...
 	return c.get(ctx, cfg, provider, id, nil)
 }
 
-// get reads a credential; secrets, when set, are those Update is about to
-// send, scrubbed from the answer too.
+// get reads a credential, scrubbing the answer also of secrets (what Update is about to send).
 func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id string, secrets []Secret) (*Credential, error) {
 	return c.credentialCall(ctx, cfg, call{secrets: secrets, build: func(server string) (*http.Request, error) {
 		return gen.NewGetCredentialRequest(server, gen.Provider(provider), id)
@@ -112,50 +109,43 @@ func (c *Client) get(ctx context.Context, cfg *config, provider Provider, id str
 
 // UpdateRequest is the input of Update. At least one of Name and Data must be set.
 type UpdateRequest struct {
-	// Name renames the credential; "" keeps it.
-	Name string
-	// Data replaces the stored credential_data whole; nil keeps it. It must
-	// carry all of its flow's keys and be of the credential's stored flow: a
-	// flow cannot change (the PATCH body has no credential_type).
+	Name string // the new name; "" keeps it
+	// Data replaces the stored credential_data whole; nil keeps it. It must carry
+	// all of its flow's keys and be of the stored flow (a flow cannot change).
 	Data CredentialData
-	// ConfirmUnverified decides, before anything is sent, an update whose
-	// stored flow the server does not report (see Update), given the
-	// credential as read: nil, or a nil return, sends it unverified; an error
-	// refuses it with a *FlowUnverifiedError. RefuseUnverified is strict.
+	// ConfirmUnverified decides, before anything is sent, an update whose stored
+	// flow the server does not report (see Update), given the credential as read:
+	// nil, or a nil return, sends it unverified; an error (RefuseUnverified's,
+	// say) refuses it with a *FlowUnverifiedError.
 	ConfirmUnverified func(stored *Credential) error
 }
 
-// RefuseUnverified, as UpdateRequest.ConfirmUnverified, refuses every update
-// whose stored flow cannot be verified.
+// RefuseUnverified, as ConfirmUnverified, refuses every update whose stored flow cannot be verified.
 func RefuseUnverified(*Credential) error {
 	return errors.New("strict mode (RefuseUnverified) sends only verified updates")
 }
 
-// FlowCheck is what Update found out about the stored flow before it sent
-// credential_data: FlowNotChecked (no data, or not an update), FlowVerified
-// (reported by the server, or decided by the provider, and matching), or
-// FlowUnverified (not reported; sent as ConfirmUnverified allowed).
+// FlowCheck is what Update found out about the stored flow before it sent credential_data.
 type FlowCheck string
 
 // The outcomes of the flow check.
 const (
-	FlowNotChecked FlowCheck = ""
-	FlowVerified   FlowCheck = "verified"
-	FlowUnverified FlowCheck = "unverified"
+	FlowNotChecked FlowCheck = ""           // no data, or not an update
+	FlowVerified   FlowCheck = "verified"   // reported by the server, or decided by the provider, and matching
+	FlowUnverified FlowCheck = "unverified" // not reported; sent as ConfirmUnverified allowed
 )
 
 // Update changes a credential with PATCH: its name, its credential_data, or
 // both; a field left unset is kept.
 //
-// Data replaces the stored credential_data whole, so it is checked against
-// its flow's keys and against the stored flow before it is sent. google and
-// microsoft have two flows each: Update first reads the credential (one GET)
-// and refuses data of another flow with a *FlowMismatchError. Nylas does not
-// document that it reports a credential's flow; when the credential read
-// carries none, req.ConfirmUnverified decides. Other providers have one flow.
-// The GET and the PATCH are each bounded by WithTimeout; ConfirmUnverified is
-// not (a person may be answering). No precondition header exists: a change
-// made by someone else between the GET and the PATCH is not seen.
+// Data replaces the stored data whole, so it is checked against its flow's keys
+// and, for google and microsoft (the providers with two flows), against the
+// stored flow: Update first reads the credential (one GET) and refuses another
+// flow with a *FlowMismatchError. Nylas does not document that it reports the
+// flow; when the read carries none, req.ConfirmUnverified decides. The GET and
+// the PATCH are each bounded by WithTimeout, ConfirmUnverified is not (a person
+// may be answering). With no precondition header, a change made by someone else
+// between the GET and the PATCH is not seen.
 func (c *Client) Update(ctx context.Context, provider Provider, id string, req UpdateRequest, opts ...Option) (*Credential, error) {
 	cfg, optErr := c.callConfig(opts)
 	if err := errors.Join(optErr, CheckUpdate(provider, id, req)); err != nil {
@@ -210,10 +200,9 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 }
 
 // Delete removes a credential. A connector's active credential cannot be
-// deleted; grants that use a deleted credential stop working at once. When an
-// attempt's outcome was lost (a dropped connection, a 502/503/504) and a
-// retry finds the credential gone (404), Delete reports success: the lost
-// attempt most likely deleted it. Any other 404 is returned.
+// deleted; grants that use a deleted credential stop working at once. A 404 on
+// a retry after a lost outcome (a dropped connection, a 502/503/504) is success:
+// the lost attempt most likely deleted it. Any other 404 is returned.
 func (c *Client) Delete(ctx context.Context, provider Provider, id string, opts ...Option) error {
 	cfg, err := c.targetConfig("delete", provider, id, opts)
 	if err != nil {

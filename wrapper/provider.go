@@ -7,10 +7,9 @@ import (
 	"github.com/nylascreds/nylascreds/gen"
 )
 
-// Provider names a Nylas connector: the {provider} segment of
-// /v3/connectors/{provider}/creds. Whether a provider is known is decided by
-// the generated enum (gen.Provider.Valid), so a provider added to
-// openapi.yaml is accepted after `make generate` with no change here.
+// Provider names a Nylas connector: the {provider} of /v3/connectors/{provider}/creds.
+// The generated enum (gen.Provider.Valid) decides which are known, so a provider
+// added to openapi.yaml is accepted after `make generate` with no change here.
 type Provider string
 
 // The providers of openapi.yaml's enum, named for convenience.
@@ -49,8 +48,7 @@ func checkProvider(p Provider, probs *problems) {
 	}
 }
 
-// Region is a Nylas data-residency region. Each region is isolated: an API key
-// of one region is refused with 401 by the other.
+// Region is a Nylas data-residency region; an API key of one is refused (401) by the other.
 type Region string
 
 // The regions Nylas serves, and their base URLs (openapi.yaml's servers).

@@ -24,12 +24,10 @@ const (
 	DefaultMaxRetryAfter  = 30 * time.Second
 )
 
-// retryPolicy decides whether and when an attempt is repeated. GET, PATCH
-// (the same body converges on the same state) and DELETE are repeated on 429,
-// 502, 503, 504 and transient connection errors. POST (create) is repeated
-// only when the server cannot have acted on it, on a 429 or a connection
-// that was never established: after a 502/504 or a reset the first create may
-// still be running, and a replay racing it could fail on the unique name.
+// retryPolicy applies the rule on Client. A PATCH may be repeated (the same
+// body converges on the same state); a POST not once the server may have acted:
+// after a 502/504 or a reset the first create may still be running, and a
+// replay racing it could fail on the unique name.
 type retryPolicy struct {
 	maxRetries                                int
 	initialBackoff, maxBackoff, maxRetryAfter time.Duration
@@ -47,9 +45,8 @@ func retryableStatus(status int) bool {
 	return false
 }
 
-// next decides whether attempt (1-based) is followed by another, after how
-// long, and why (for Response.Retried). status is 0 when no response arrived;
-// err is why the attempt failed before its status could be judged.
+// next decides whether attempt (1-based) is followed by another, after how long, and why (Response.Retried).
+// status is 0 when no response arrived; err is why the attempt failed before its status could be judged.
 func (p retryPolicy) next(method string, attempt, status int, header http.Header, err error, now time.Time) (bool, time.Duration, string) {
 	post := method == http.MethodPost
 	switch {
@@ -88,9 +85,8 @@ func retryReason(status int, err error) string {
 	return "transport error"
 }
 
-// outcomeLost reports whether an attempt may have been acted on although its
-// answer was lost: a gateway error, a 2xx cut short, or a connection that
-// failed after the request could have reached the server.
+// outcomeLost reports whether an attempt may have been acted on though its answer was lost: a gateway
+// error, a 2xx cut short, or a connection that failed once the request could have reached the server.
 func outcomeLost(status int, err error) bool {
 	switch {
 	case status == 0:
@@ -112,43 +108,36 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 	return d - time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
-// transient reports whether a failure is worth another attempt. After
-// hashicorp/go-retryablehttp, what trying again cannot change is final: an
-// ended context, a refused redirect, an oversized body, a certificate that is
-// untrusted, expired or for another host, a peer that does not speak TLS, a
-// TLS alert, a host that does not exist. Connection failures (refused, reset,
-// closed, timed out) and bodies cut short are transient.
+// transient reports whether a failure is worth another attempt. As in
+// hashicorp/go-retryablehttp, what trying cannot change (context, redirect,
+// size, certificate, TLS, unknown host) is final; connection failures are not.
 func transient(err error) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		hostname         x509.HostnameError
-		invalid          x509.CertificateInvalidError
-		verification     *tls.CertificateVerificationError
-		recordHeader     tls.RecordHeaderError
-		alert            tls.AlertError
-		dnsErr           *net.DNSError
-		opErr            *net.OpError
-		netErr           net.Error
-	)
+	dnsErr, isDNS := errors.AsType[*net.DNSError](err)
+	opErr, isOp := errors.AsType[*net.OpError](err)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, errRedirectRefused), errors.Is(err, ErrResponseTooLarge),
-		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
-		errors.As(err, &verification), errors.As(err, &recordHeader), errors.As(err, &alert),
-		errors.As(err, &dnsErr) && dnsErr.IsNotFound,
-		errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error"): // TLS alerts over TCP
+		isA[x509.UnknownAuthorityError](err), isA[x509.HostnameError](err), isA[x509.CertificateInvalidError](err),
+		isA[*tls.CertificateVerificationError](err), isA[tls.RecordHeaderError](err), isA[tls.AlertError](err),
+		isDNS && dnsErr.IsNotFound,
+		isOp && (opErr.Op == "remote error" || opErr.Op == "local error"): // TLS alerts over TCP
 		return false
 	}
-	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	return isA[net.Error](err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
-// neverConnected reports whether the request certainly did not reach a
-// server: the connection itself failed (refused, no route, DNS).
+// isA reports whether err's tree holds an error of type E.
+func isA[E error](err error) bool {
+	_, ok := errors.AsType[E](err)
+	return ok
+}
+
+// neverConnected reports whether the request surely never reached a server:
+// the connection itself failed (refused, no route, DNS).
 func neverConnected(err error) bool {
-	var opErr *net.OpError
-	var dnsErr *net.DNSError
-	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)
+	opErr, isOp := errors.AsType[*net.OpError](err)
+	return isOp && opErr.Op == "dial" || isA[*net.DNSError](err)
 }
 
 // parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date

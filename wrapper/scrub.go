@@ -14,9 +14,8 @@ import (
 	"unicode/utf8"
 )
 
-// scrubber applies the rule stated on Client to one call's server text. The
-// forms of the secrets a call sends are made on first use: a call that keeps
-// no server text never pays for them.
+// scrubber applies the rule on Client to one call's server text. It makes the
+// secrets' forms on first use: a call that keeps no server text never pays.
 type scrubber struct{ s *scrubState }
 
 type scrubState struct {
@@ -40,9 +39,8 @@ func (sc scrubber) with(secrets []Secret) scrubber {
 	return scrubber{&scrubState{forms: slices.Clip(st.forms), longest: st.longest, pending: secrets}}
 }
 
-// ready makes the forms of the pending secrets.
-// The client's scrubber, shared by its calls, has none pending after New, so
-// it is only ever read.
+// ready makes the pending secrets' forms. The client's scrubber, shared by its
+// calls, has none pending after New, so it is only ever read.
 func (sc scrubber) ready() *scrubState {
 	st := sc.s
 	if len(st.pending) == 0 {
@@ -58,17 +56,18 @@ func (sc scrubber) ready() *scrubState {
 	return st
 }
 
-// secretForms lists the forms of secret the rule on Client names, ASCII
-// lower-cased, each once.
+// secretForms lists the forms of secret the rule on Client names, ASCII lower-cased, each once.
 func secretForms(secret string) []string {
-	var forms []string
-	add := func(form string) {
-		if form = lowerASCII(form); len(form) >= minSecret && !slices.Contains(forms, form) {
-			forms = append(forms, form)
-		}
-	}
 	if len(secret) < minSecret {
 		return nil
+	}
+	var forms []string
+	add := func(more ...string) {
+		for _, form := range more {
+			if form = lowerASCII(form); len(form) >= minSecret && !slices.Contains(forms, form) {
+				forms = append(forms, form)
+			}
+		}
 	}
 	values := []string{secret}
 	for _, line := range strings.FieldsFunc(secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
@@ -79,15 +78,10 @@ func secretForms(secret string) []string {
 	for _, v := range values {
 		add(v)
 		for _, j := range []string{jsonEscaped(v, true), jsonEscaped(v, false), asciiJSON(v)} {
-			add(j)
-			add(strings.ReplaceAll(j, "/", `\/`))
+			add(j, strings.ReplaceAll(j, "/", `\/`))
 		}
-		add(url.QueryEscape(v))
-		add(url.PathEscape(v))
-		add(escapeUnreserved(v, ""))
-		add(escapeUnreserved(v, "/"))
-		add(html.EscapeString(v))
-		add(pythonHTML.Replace(v))
+		add(url.QueryEscape(v), url.PathEscape(v), escapeUnreserved(v, ""), escapeUnreserved(v, "/"),
+			html.EscapeString(v), pythonHTML.Replace(v))
 	}
 	return forms
 }
@@ -107,8 +101,7 @@ func (sc scrubber) text(s string, max int) string {
 	return bounded(sc.replace(s), max, long)
 }
 
-// bounded returns s as valid UTF-8 of at most max bytes, ending in "…" when
-// cut (or when cut is already true).
+// bounded returns s as valid UTF-8 of at most max bytes, ending in "…" when cut (or cut already).
 func bounded(s string, max int, cut bool) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if !cut && len(s) <= max {
@@ -156,11 +149,10 @@ func (sc scrubber) replace(s string) string {
 	return b.String()
 }
 
-// json re-encodes the JSON value raw with each string and number decoded and
-// scrubbed, and stops once more than max bytes are written: the cost is that
-// of what is kept, however large or deep raw is. ok is false when raw is not
-// one JSON value; cut reports that the text is not that value any more: cut
-// (it ends in "…"), or scrubbed of a secret spelled across tokens.
+// json re-encodes the JSON value raw, each string and number decoded and scrubbed,
+// stopping past max bytes: it costs what is kept, however large or deep raw is. ok
+// is false when raw is not one JSON value; cut, when the text is that value no
+// more: cut (ending in "…"), or scrubbed of a secret spelled across tokens ("1234,5678").
 func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -178,7 +170,7 @@ func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
 		delim, isDelim := tok.(json.Delim)
 		closing := isDelim && (delim == '}' || delim == ']')
 		if top := len(stack) - 1; top >= 0 && !closing {
-			if l := stack[top]; l.items > 0 && l.object && l.items%2 == 1 {
+			if l := stack[top]; l.object && l.items%2 == 1 {
 				b.WriteByte(':')
 			} else if l.items > 0 {
 				b.WriteByte(',')
@@ -214,8 +206,6 @@ func (sc scrubber) json(raw []byte, max int) (text string, ok, cut bool) {
 			if _, err := dec.Token(); err != io.EOF {
 				return "", false, false
 			}
-			// A secret may also be spelled across tokens ("1234,5678"):
-			// then the text is scrubbed, and is no longer the JSON value.
 			if out := sc.replace(b.String()); out != b.String() {
 				return bounded(out, max, false), true, true
 			}

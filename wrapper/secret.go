@@ -8,17 +8,12 @@ import (
 // redacted is what every secret prints as.
 const redacted = "[REDACTED]"
 
-// Secret holds a sensitive string: an API key, a client secret, a private
-// key. Make one with NewSecret. It prints as [REDACTED] in every fmt verb and
-// in slog, and marshals as [REDACTED], so a Secret can sit in a struct that
-// gets logged without leaking.
-//
-// The value lives behind a pointer to an unexported string type. fmt's
-// paths that skip Format (a bad verb such as %p or %d, a value copy or an
-// unexported field printed with %+v) dereference a pointer only when it
-// points to a struct, array, slice or map: a pointer to a string always
-// prints as an address.
+// Secret holds a sensitive string (an API key, a client secret, a private key);
+// make one with NewSecret. It prints as [REDACTED] in every fmt verb and in slog,
+// and marshals as [REDACTED], so a struct holding one can be logged safely.
 type Secret struct {
+	// fmt's paths that skip Format (a bad verb such as %p or %d, %+v of a value
+	// copy or unexported field) print a pointer to a string as an address.
 	v *secretString
 }
 
@@ -50,19 +45,11 @@ func (s Secret) String() string { return redacted }
 // GoString implements fmt.GoStringer, for %#v.
 func (s Secret) GoString() string { return `wrapper.Secret("` + redacted + `")` }
 
-// Format implements fmt.Formatter so that no verb, including %x and %d, can
-// reach the underlying bytes.
-func (s Secret) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		_, _ = f.Write([]byte(s.GoString()))
-		return
-	}
-	_, _ = f.Write([]byte(redacted))
-}
+// Format keeps every fmt verb, %x and %d included, away from the value.
+func (s Secret) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s) }
 
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 
-// MarshalText makes encoding/json, encoding/xml and friends write the redacted
-// form too; a Secret is never serialised by accident.
+// MarshalText makes encoding/json, encoding/xml and friends write [REDACTED] too.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }

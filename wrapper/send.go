@@ -16,25 +16,21 @@ import (
 	"time"
 )
 
-// errRedirectRefused is the cause when a server answers with a redirect: the
-// Authorization header must never reach another host.
+// errRedirectRefused is the cause of a redirect: the API key must never reach another host.
 var errRedirectRefused = errors.New("refused to follow a redirect")
 
 // call is one operation, ready to go on the wire.
 type call struct {
 	build   func(server string) (*http.Request, error) // a generated request builder
 	secrets []Secret                                   // the secrets the request sends
-	// decode turns a 2xx body into the caller's result (a generated model)
-	// and returns the body's request_id.
+	// decode turns a 2xx body into the caller's result and returns its request_id.
 	decode func(status int, body []byte, sc scrubber) (string, error)
 	flow   FlowCheck // what Update's guard found, for the Response
-	// goneAfterLost: a 404 after an attempt whose outcome was lost means
-	// the lost attempt did the work (Delete).
+	// goneAfterLost (Delete): a 404 after a lost attempt means that attempt did the work.
 	goneAfterLost bool
 }
 
-// exchange is the record of one call on the wire: the last attempt's
-// response (status 0 when none arrived) and what the loop saw.
+// exchange records one call on the wire: its last response (status 0 if none) and what the loop saw.
 type exchange struct {
 	method, path, query string
 	attempts            int
@@ -47,8 +43,7 @@ type exchange struct {
 	interrupted         error // the context ended while waiting to retry
 }
 
-// do sends k through the one loop, maps the outcome to nil or the one typed
-// error it deserves, and writes the caller's Response.
+// do sends k, maps the outcome to nil or its one typed error, and writes the caller's Response.
 func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
@@ -69,10 +64,8 @@ func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 	return err
 }
 
-// send is the loop every call goes through: build the request, add the
-// client's headers, send it, read the body under the cap, log the attempt,
-// and retry what is safe to retry. The request is built anew for each
-// attempt, so a body is replayed byte for byte.
+// send is every call's loop: build, send (see attempt), retry what is safe to.
+// Each attempt builds the request anew, so a body is replayed byte for byte.
 func (c *Client) send(ctx context.Context, cfg *config, sc scrubber, build func(string) (*http.Request, error), ex *exchange) error {
 	for attempt := 1; ; attempt++ {
 		req, err := build(c.baseURL + "/")
@@ -100,10 +93,10 @@ func (c *Client) send(ctx context.Context, cfg *config, sc scrubber, build func(
 	}
 }
 
-// attempt sends req once and records the outcome in ex. net/http re-sends a
-// request by itself when a reused connection fails before the first response
-// byte; such re-sends are counted and logged (GotConn fires once per
-// connection the request goes out on).
+// attempt adds the client's headers, sends req once, reads the body under the
+// cap, logs, and records the outcome in ex. net/http itself re-sends a request
+// whose reused connection fails before the first response byte: GotConn, once
+// per connection used, counts (and logs) such re-sends.
 func (c *Client) attempt(ctx context.Context, cfg *config, sc scrubber, req *http.Request, ex *exchange) {
 	var gotConn atomic.Int32
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -133,11 +126,9 @@ func (c *Client) attempt(ctx context.Context, cfg *config, sc scrubber, req *htt
 	}
 }
 
-// transportCause strips the *url.Error net/http wraps every failure in: it
-// holds a URL (for a refused redirect, the server's Location).
+// transportCause strips the *url.Error net/http wraps every failure in: it holds a URL (a redirect's Location).
 func transportCause(err error, resp *http.Response) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
+	if urlErr, ok := errors.AsType[*url.Error](err); ok {
 		err = urlErr.Err
 	}
 	if errors.Is(err, errRedirectRefused) && resp != nil {
@@ -146,9 +137,8 @@ func transportCause(err error, resp *http.Response) error {
 	return err
 }
 
-// readBody reads a response body to its end (so the connection is reused)
-// under limit, and closes it. A body announced or found to be over the limit
-// is refused; the connection is then dropped rather than drained.
+// readBody reads a body to its end (so the connection is reused) and closes it.
+// One announced or found over limit is refused, its connection dropped, not drained.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
@@ -164,8 +154,7 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// result maps the record of a call to the error it ended with (nil for a 2xx
-// body that decoded), and returns the body's request_id, as sent.
+// result maps a call's record to its error (nil for a 2xx body that decoded) and the body's request_id.
 func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (string, error)) (string, error) {
 	headerID := func() string { return sc.text(ex.header.Get("X-Request-Id"), maxIDText) }
 	switch {
@@ -217,8 +206,7 @@ func logAttempt(ctx context.Context, l *slog.Logger, sc scrubber, ex *exchange, 
 	l.LogAttrs(ctx, level, "nylascreds http attempt", attrs...)
 }
 
-// header returns the headers a Response keeps: up to maxHeaderValues
-// values, names in sorted order, each value cut and scrubbed.
+// header is what a Response keeps of h: the first maxHeaderValues values (names sorted), cut and scrubbed.
 func (sc scrubber) header(h http.Header) http.Header {
 	out := http.Header{}
 	n := 0

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,24 +15,18 @@ var ErrValidation = errors.New("nylascreds: invalid request")
 
 // FieldError is one problem with one input field.
 type FieldError struct {
-	// Field is the JSON path of the field, as the API names it:
-	// "credential_data.private_key", "name", "provider", "limit".
-	Field string
-	// Rule says what the field breaks, in words: "is required".
-	Rule string
+	Field string // the JSON path, as the API names it: "credential_data.private_key", "name", "limit"
+	Rule  string // what the field breaks, in words: "is required"
 }
 
 // String renders "field: rule".
 func (e FieldError) String() string { return e.Field + ": " + e.Rule }
 
-// ValidationError reports every problem found with a request's input at once.
-// It is returned before any network I/O: nothing was sent. Rules never quote
-// a secret value; they name the field and the rule only.
+// ValidationError reports every problem with a request's input at once, before
+// any network I/O (nothing was sent); a problem never quotes a secret value.
 type ValidationError struct {
-	// Op is the operation that was refused: "create", "update", ...
-	Op string
-	// Problems lists each field and the rule it breaks, in a stable order.
-	Problems []FieldError
+	Op       string       // the refused operation: "create", "update", ...
+	Problems []FieldError // in a stable order
 }
 
 // Error lists every problem, each as "field: rule".
@@ -52,20 +47,14 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 
 // Has reports whether field has a problem.
 func (e *ValidationError) Has(field string) bool {
-	for _, p := range e.Problems {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(e.Problems, func(p FieldError) bool { return p.Field == field })
 }
 
 // problems collects field errors for one request.
 type problems struct{ list []FieldError }
 
 func (p *problems) add(field, rule string) { p.list = append(p.list, FieldError{field, rule}) }
-
-func (p *problems) has(field string) bool { return (&ValidationError{Problems: p.list}).Has(field) }
+func (p *problems) has(field string) bool  { return (&ValidationError{Problems: p.list}).Has(field) }
 
 // text refuses a string that is not valid UTF-8: encoding/json would send
 // U+FFFD instead (a different secret, a different name).
@@ -97,8 +86,7 @@ func (p *problems) err(op string) error {
 // blank reports whether a required string is missing: empty or only spaces.
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-// quote renders a caller-supplied, non-secret value for an error message,
-// shortened so that a pasted blob cannot flood a log line.
+// quote renders a caller's non-secret value for an error, cut so a pasted blob cannot flood a log line.
 func quote(s string) string {
 	if len(s) > 64 {
 		return strconv.Quote(s[:64]) + "…"
@@ -113,9 +101,8 @@ const (
 	maxNameBytes = 1024
 )
 
-// checkID refuses ids that cannot travel as exactly one path segment: the
-// generated builder escapes every other character, but "." and ".." are
-// dot-segments that URL resolution removes.
+// checkID refuses ids that cannot travel as one path segment: the generated
+// builder escapes any other, but "." and ".." are dot-segments URLs resolve away.
 func checkID(id string, probs *problems) {
 	switch {
 	case id == "":
@@ -137,8 +124,7 @@ func checkName(name string, probs *problems) {
 	probs.requiredWhy("name", name, "must not be blank")
 }
 
-// checkData checks credential_data for op, and that its flow exists for
-// the provider.
+// checkData checks credential_data for op, and that its flow exists for the provider.
 func checkData(op operation, p Provider, d CredentialData, probs *problems) {
 	field := "credential_type"
 	if op == opUpdate {
@@ -173,9 +159,8 @@ func CheckCreate(provider Provider, req CreateRequest) error {
 	return probs.err("create")
 }
 
-// CheckUpdate reports every problem Update would refuse req for, as a
-// *ValidationError, without any I/O; nil means Update would go on to its
-// check of the stored flow (which needs the server).
+// CheckUpdate reports every problem Update would refuse req for, as a *ValidationError, without any
+// I/O; nil means Update would go on to check the stored flow (which needs the server).
 func CheckUpdate(provider Provider, id string, req UpdateRequest) error {
 	var probs problems
 	checkProvider(provider, &probs)
