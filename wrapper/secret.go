@@ -46,7 +46,13 @@ func (s Secret) String() string { return redacted }
 func (s Secret) GoString() string { return `wrapper.Secret("` + redacted + `")` }
 
 // Format keeps every fmt verb, %x and %d included, away from the value.
-func (s Secret) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s) }
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(s.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(redacted))
+}
 
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
