@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,60 @@ func TestNoFmtPathReachesASecret(t *testing.T) {
 	// The values still work.
 	if c.apiKey.Reveal() != key || secret.Reveal() != canary || !strings.Contains(sa.k.privateKey.Reveal(), pemLine) {
 		t.Error("a secret lost its value")
+	}
+}
+
+// TestNoReflectionWalkReachesASecret walks every value reachable from the
+// secret-holding types by reflection, unexported fields included, as go-spew,
+// kr/pretty and testify's diffs do: no string on the way may hold a secret.
+func TestNoReflectionWalkReachesASecret(t *testing.T) {
+	const key = "CANARY-api-key-reflect-0a1b2c3d"
+	c, err := New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, pemKey := testKeyFile(t)
+	sa, err := ParseGoogleServiceAccountKey(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemLine := strings.Split(pemKey, "\n")[1]
+	values := []any{c, *c, sa, *sa, NewSecret(canary),
+		ConnectorOverride{ClientSecret: NewSecret(canary), Settings: map[string]any{"s": NewSecret(canary)}},
+		MicrosoftAdminConsent{ClientSecret: NewSecret(canary)}, UpdateRequest{Data: sa}}
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			if s := strings.ToLower(v.String()); strings.Contains(s, strings.ToLower(key)) ||
+				strings.Contains(s, strings.ToLower(canary)) || strings.Contains(s, strings.ToLower(pemLine)) {
+				t.Errorf("a reflection walk reaches a secret: %.60q", v.String())
+			}
+		case reflect.Pointer, reflect.Interface:
+			if v.Kind() == reflect.Pointer && (v.IsNil() || seen[v.Pointer()]) {
+				return
+			}
+			if v.Kind() == reflect.Pointer {
+				seen[v.Pointer()] = true
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				walk(it.Key())
+				walk(it.Value())
+			}
+		}
+	}
+	for _, v := range values {
+		walk(reflect.ValueOf(v))
 	}
 }

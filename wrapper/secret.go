@@ -9,23 +9,22 @@ import (
 const redacted = "[REDACTED]"
 
 // Secret holds a sensitive string (an API key, a client secret, a private key);
-// make one with NewSecret. It prints as [REDACTED] in every fmt verb and in slog,
-// and marshals as [REDACTED], so a struct holding one can be logged safely.
+// make one with NewSecret. It prints as [REDACTED] in every fmt verb and slog
+// handler, and marshals as [REDACTED]. Its value is held in a func: a printer
+// that walks unexported fields by reflection (fmt's bad verbs, go-spew,
+// kr/pretty, testify's diffs) shows a func as an address, so nothing that holds
+// a Secret, a Client included, prints it by any means.
 type Secret struct {
-	// fmt's paths that skip Format (a bad verb such as %p or %d, %+v of a value
-	// copy or unexported field) print a pointer to a string as an address.
-	v *secretString
+	v *func() string
 }
-
-type secretString string
 
 // NewSecret wraps s. The zero Secret holds "".
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	v := secretString(s)
-	return Secret{v: &v}
+	reveal := func() string { return s }
+	return Secret{v: &reveal}
 }
 
 // Reveal returns the secret value. Call it only to send the value.
@@ -33,7 +32,7 @@ func (s Secret) Reveal() string {
 	if s.v == nil {
 		return ""
 	}
-	return string(*s.v)
+	return (*s.v)()
 }
 
 // IsZero reports whether the secret is empty.
