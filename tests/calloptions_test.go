@@ -166,16 +166,18 @@ func TestConnectorSettings(t *testing.T) {
 		t.Errorf("body:\n got %s\nwant %s", got, want)
 	}
 
-	// []any, map[string]any and json.RawMessage go on the wire as they are.
+	// []any, map[string]any, json.RawMessage, a float32 and typed nils go on
+	// the wire as encoding/json writes them.
 	g := newFake(t, jsonReply(201, credentialJSON))
 	c3 := newClient(t, g)
 	typed := wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("s"), Settings: map[string]any{
 		"list": []any{"x", "y"}, "labels": map[string]any{"team": "billing"}, "raw": json.RawMessage(`{"n":1.50}`),
+		"f32": float32(0.1), "none": []any(nil), "nomap": map[string]any(nil), "n": json.Number("-1.5e3"),
 	}}
 	if _, err := c3.Create(ctx, wrapper.ProviderYahoo, wrapper.CreateRequest{Name: "n", Data: typed}); err != nil {
 		t.Fatal(err)
 	}
-	wantTyped := `{"credential_data":{"client_id":"app","client_secret":"s","labels":{"team":"billing"},"list":["x","y"],"raw":{"n":1.50}},"credential_type":"connector","name":"n"}`
+	wantTyped := `{"credential_data":{"client_id":"app","client_secret":"s","f32":0.1,"labels":{"team":"billing"},"list":["x","y"],"n":-1.5e3,"nomap":null,"none":null,"raw":{"n":1.50}},"credential_type":"connector","name":"n"}`
 	if got := string(g.only(t).Body); got != wantTyped {
 		t.Errorf("body:\n got %s\nwant %s", got, wantTyped)
 	}

@@ -625,6 +625,10 @@ func TestValuesThatWouldBeSentChangedAreRefused(t *testing.T) {
 		"nested map key":    map[string]any{"a\xff": 1},
 		"raw invalid":       json.RawMessage("\"\xff\""),
 		"raw lone escape":   json.RawMessage(`"\ud800"`),
+		"two numbers":       json.Number("12 34"),
+		"empty number":      json.Number(""),
+		"number with space": json.Number(" 1"),
+		"number as string":  json.Number(`"1"`),
 	} {
 		d := base
 		d.Settings = map[string]any{"s": v}

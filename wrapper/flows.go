@@ -57,10 +57,11 @@ type ConnectorOverride struct {
 	ClientSecret Secret // required
 	// Tenant is optional: for Microsoft, the Azure tenant of the app.
 	Tenant string
-	// Settings are further provider settings, sent unchanged beside the keys
-	// above: a string, number, bool, nil, json.RawMessage, Secret, []any or
-	// map[string]any, nested at most 32 deep; anything else, and a key that
-	// is a field above, is refused rather than sent changed. Only Secret
+	// Settings are further provider settings, sent beside the keys above as
+	// encoding/json writes them: a string, number, bool, nil, json.RawMessage,
+	// Secret, []any or map[string]any, nested at most 32 deep; anything else,
+	// and a key that is a field above, is refused rather than sent changed
+	// (Create re-encodes objects as GoogleServiceAccount says). Only Secret
 	// values are secrets: sent as their value, scrubbed from server text.
 	Settings map[string]any
 }
@@ -143,15 +144,17 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 		return nil, errors.New("nests deeper than 32 levels (or contains itself)")
 	}
 	switch v := v.(type) {
-	case nil, bool, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return v, nil
-	case float32:
-		return settingValue(float64(v), depth, secrets)
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, errors.New("is not a finite number")
+	case json.Number: // encoding/json would send "" as 0, and fail on "1 2" after the checks
+		if !json.Valid([]byte(v)) || v == "" || v[0] != '-' && (v[0] < '0' || v[0] > '9') {
+			return nil, errors.New("must be a JSON number")
 		}
 		return v, nil
+	case float32:
+		return v, finite(float64(v))
+	case float64:
+		return v, finite(v)
 	case Secret:
 		if secrets != nil {
 			*secrets = append(*secrets, v)
@@ -168,6 +171,9 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 		}
 		return v, nil
 	case []any:
+		if v == nil {
+			return v, nil // null, as encoding/json sends it
+		}
 		out := make([]any, len(v))
 		for i, e := range v {
 			var err error
@@ -177,6 +183,9 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
+		if v == nil {
+			return v, nil
+		}
 		out := make(map[string]any, len(v))
 		for k, e := range v {
 			var err error
@@ -250,3 +259,10 @@ func (d MicrosoftAdminConsent) updateData() (gen.UpdateCredentialRequest_Credent
 }
 
 func (d MicrosoftAdminConsent) secrets() []Secret { return []Secret{d.ClientSecret} }
+
+func finite(f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return errors.New("is not a finite number")
+	}
+	return nil
+}

@@ -20,8 +20,10 @@ import (
 
 // GoogleServiceAccount is the credential_data of a Google App Permission
 // (serviceaccount) credential: a key file as Google Cloud downloads it, every
-// key sent exactly as written, unknown ones included. Build one with
-// ParseGoogleServiceAccountKey; the zero value is refused by validation.
+// key sent with its JSON value, unknown ones included (Create's generated body
+// re-encodes objects: keys sorted, escapes normalised, a repeated key kept
+// once). Build one with ParseGoogleServiceAccountKey; the zero value is
+// refused by validation.
 type GoogleServiceAccount struct {
 	k *serviceAccountKey
 }
@@ -92,7 +94,7 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		return nil, fmt.Errorf("nylascreds: %s: %s", opParseKeyFile, jsonProblem(err))
 	}
 	for k := range data.AdditionalProperties {
-		data.Set(k, raw[k]) // unknown values stay exactly as written
+		data.Set(k, raw[k]) // unknown values keep their JSON value, numbers included
 	}
 	key := &serviceAccountKey{data: data, privateKey: NewSecret(data.PrivateKey)}
 	key.data.PrivateKey = ""
