@@ -222,7 +222,8 @@ func TestGrantsWalkSurvivesASilentPageCap(t *testing.T) {
 	f := newFake(t, nylastest.Fault{Handler: capped, Times: math.MaxInt})
 	c := newClient(t, f)
 	n := 0
-	for g, err := range c.Grants(context.Background(), wrapper.ProviderGoogle, nil, nil) {
+	var progress []int
+	for g, err := range c.Grants(context.Background(), wrapper.ProviderGoogle, nil, func(read int) { progress = append(progress, read) }) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +232,33 @@ func TestGrantsWalkSurvivesASilentPageCap(t *testing.T) {
 		}
 		n++
 	}
-	if n != total || len(f.Requests()) != 4 {
-		t.Errorf("walked %d grants in %d requests, want %d in 4 (3 pages and the empty one)", n, len(f.Requests()), total)
+	if n != total || len(f.Requests()) != 4 || fmt.Sprint(progress) != "[3 6 7]" {
+		t.Errorf("walked %d grants in %d requests (progress %v), want %d in 4 (3 pages and the empty one), progress [3 6 7]",
+			n, len(f.Requests()), progress, total)
+	}
+
+	// The empty page that ends the walk is not one of MaxPages: three pages
+	// of grants fit a bound of three. So do three full pages of credentials.
+	for _, err := range c.Grants(context.Background(), wrapper.ProviderGoogle, &wrapper.ListOptions{MaxPages: 3}, nil) {
+		if err != nil {
+			t.Fatalf("MaxPages 3 over 3 pages of grants: %v", err)
+		}
+	}
+	full := newClient(t, newFake(t))
+	for i := range 6 {
+		data := wrapper.ConnectorOverride{ClientID: "app", ClientSecret: wrapper.NewSecret("s3cret-value")}
+		if _, err := full.Create(context.Background(), wrapper.ProviderYahoo, wrapper.CreateRequest{Name: fmt.Sprint("app ", i), Data: data}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n = 0
+	for _, err := range full.All(context.Background(), wrapper.ProviderYahoo, &wrapper.ListOptions{Limit: 2, MaxPages: 3}) {
+		if err != nil {
+			t.Fatalf("MaxPages 3 over 3 full pages of credentials: %v", err)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("All yielded %d of 6 credentials", n)
 	}
 }

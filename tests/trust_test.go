@@ -518,7 +518,8 @@ func TestNewSurvivesAReplacedDefaultTransport(t *testing.T) {
 
 // Defect l: All never ended against a server that returns full pages of
 // fresh ids forever. The walk is bounded (DefaultMaxPages unless raised)
-// and ends with ErrTooManyPages naming the offset to resume from.
+// and ends with ErrTooManyPages naming the offset to resume from, once the
+// page past the bound is seen to hold more.
 func TestEndlessPagesEnd(t *testing.T) {
 	var n atomic.Int64
 	f := newFake(t, nylastest.Fault{Times: math.MaxInt, Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -540,7 +541,7 @@ func TestEndlessPagesEnd(t *testing.T) {
 			seen++
 		}
 		want := fmt.Sprintf("resume at offset %d", tc.want)
-		if !errors.Is(last, wrapper.ErrTooManyPages) || !strings.Contains(last.Error(), want) || seen != tc.want || n.Load() != int64(tc.want) {
+		if !errors.Is(last, wrapper.ErrTooManyPages) || !strings.Contains(last.Error(), want) || seen != tc.want || n.Load() != int64(tc.want)+1 {
 			t.Errorf("MaxPages %d: %d credentials, %d requests, err %v; want %d, %q", tc.maxPages, seen, n.Load(), last, tc.want, want)
 		}
 	}

@@ -83,7 +83,7 @@ const DefaultGrantPageSize = 200
 // yielded once), but ends on an empty page, not a short one: a server that
 // caps pages silently cannot hide grants. Memory stays that of one page. An
 // error is yielded once, last. onPage, when not nil, is told after each page
-// how many grants have been read (for progress).
+// of grants how many distinct grants have been yielded (for progress).
 func (c *Client) Grants(ctx context.Context, provider Provider, o *ListOptions, onPage func(read int), opts ...Option) iter.Seq2[Grant, error] {
 	return func(yield func(Grant, error) bool) {
 		lo, cfg, err := c.listConfig(provider, o, opts, DefaultGrantPageSize)
@@ -103,13 +103,16 @@ func (c *Client) Grants(ctx context.Context, provider Provider, o *ListOptions, 
 			if err != nil {
 				return yield(Grant{}, err)
 			}
-			if read += len(grants); onPage != nil {
-				onPage(read)
-			}
 			for _, g := range grants {
-				if !previous[g.ID] && !yield(g, nil) {
+				if previous[g.ID] {
+					continue
+				}
+				if read++; !yield(g, nil) {
 					return false
 				}
+			}
+			if onPage != nil && len(grants) > 0 {
+				onPage(read)
 			}
 			return true
 		})

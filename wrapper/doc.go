@@ -23,7 +23,7 @@
 //	*APIError             (IsNotFound, ...)    any non-2xx response, whatever its body            the request
 //	*ResponseError        ErrResponseTooLarge  over the cap, cut short, or 2xx not as documented  the request
 //	*RequestError         context errors       no response: connection, context, redirect         maybe
-//	ErrPaginationStalled, ErrTooManyPages      a walk (Pages, All) that cannot end                pages so far
+//	ErrPaginationStalled, ErrTooManyPages      a walk (Pages, All, Grants) that cannot end        pages so far
 //
 // New reports bad client options as one joined error before any I/O. Package
 // admin (Rotate, Retire) adds *admin.CredentialInUseError and

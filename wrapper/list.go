@@ -54,11 +54,11 @@ const (
 
 // ErrPaginationStalled ends a walk when a full page brings nothing the
 // previous page did not hold: the server is ignoring the offset.
-var ErrPaginationStalled = errors.New("nylascreds: list: a full page brought no new credentials; the server is not advancing")
+var ErrPaginationStalled = errors.New("nylascreds: a page brought nothing new; the server is not advancing")
 
 // ErrTooManyPages ends a walk past ListOptions.MaxPages; the error that wraps
 // it names the offset to resume from.
-var ErrTooManyPages = errors.New("nylascreds: list: too many pages")
+var ErrTooManyPages = errors.New("nylascreds: too many pages")
 
 // List returns one page of provider's credentials. o may be nil.
 func (c *Client) List(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) (*Page, error) {
@@ -148,9 +148,10 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 // of o.Limit (DefaultPageSize when 0), each starting at the previous page's
 // NextOffset, until a page that is not full. A page that repeats credentials
 // of the previous one (the list shifted under the walk) is yielded as sent; a
-// full page with nothing new ends the walk with ErrPaginationStalled, and
-// page o.MaxPages+1 with ErrTooManyPages. An error is yielded once, last,
-// with a nil page. Options are checked before the first request.
+// full page with nothing new ends the walk with ErrPaginationStalled, and a
+// page past o.MaxPages that holds any (it is read, not yielded) with
+// ErrTooManyPages. An error is yielded once, last, with a nil page. Options
+// are checked before the first request.
 func (c *Client) Pages(ctx context.Context, provider Provider, o *ListOptions, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
 		c.credentialPages(ctx, provider, o, opts, func(p *Page, _ map[string]bool, err error) bool { return yield(p, err) })
@@ -203,10 +204,6 @@ func walk[P any](lo ListOptions, fetch func(ListOptions) (P, []string, bool, int
 	var zero P
 	var previous map[string]bool
 	for n, maxPages := 1, cmp.Or(lo.MaxPages, DefaultMaxPages); ; n++ {
-		if n > maxPages {
-			yield(zero, nil, fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset))
-			return
-		}
 		page, ids, more, next, err := fetch(lo)
 		seen, fresh := make(map[string]bool, len(ids)), false
 		for _, id := range ids {
@@ -215,6 +212,9 @@ func walk[P any](lo ListOptions, fetch func(ListOptions) (P, []string, bool, int
 		switch {
 		case err != nil:
 			yield(zero, nil, err)
+			return
+		case n > maxPages && len(ids) > 0:
+			yield(zero, nil, fmt.Errorf("%w: stopped after %d pages; resume at offset %d, or raise ListOptions.MaxPages", ErrTooManyPages, maxPages, lo.Offset))
 			return
 		case more && !fresh:
 			yield(zero, nil, ErrPaginationStalled)

@@ -110,8 +110,9 @@ func isLoopback(host string) bool {
 
 // WithHTTPClient sends every request with a copy of hc (never modified) that
 // refuses redirects. Its Transport carries proxy, TLS and any header of your
-// own; a nil Transport means the client's own, and an *http.Transport loses
-// its proxy for a plain-http (loopback) base URL.
+// own; a nil Transport means the client's own. For a plain-http (loopback)
+// base URL an *http.Transport loses its proxy; another RoundTripper routes as
+// it was configured.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOnly("WithHTTPClient", func(c *config) error {
 		c.httpClient = hc
