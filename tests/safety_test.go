@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -149,5 +150,43 @@ func TestCanaryNeverLeaks(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The data a call returns is the server's, scrubbed of the API key: a server
+// that echoes the key into a credential, a connector or a grant cannot put it
+// in a value the caller logs. A call's other secrets are not matched there
+// (a short one could mangle an id).
+func TestReturnedDataIsScrubbedOfTheAPIKey(t *testing.T) {
+	k := strings.ToUpper(testAPIKey)
+	cred := `{"id":"id-` + k + `","name":"` + k + `","created_at":1,"updated_at":1,"credential_type":"` + k + `","hashed_data":"` + k + `"}`
+	f := newFake(t,
+		jsonReply(200, `{"request_id":"r","data":`+cred+`}`),
+		jsonReply(200, `{"request_id":"r","data":[`+cred+`]}`),
+		jsonReply(200, `{"request_id":"r","data":{"provider":"google","name":"`+k+`","active_credential_id":"`+k+`"}}`),
+		jsonReply(200, `{"request_id":"r","data":[{"id":"`+k+`","email":"`+k+`","provider":"google","grant_status":"valid","scope":[],"credential_id":"`+k+`","created_at":1}]}`),
+		jsonReply(200, `{"request_id":"r","data":[]}`))
+	c := newClient(t, f)
+	ctx := context.Background()
+	var got []any
+	g, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.List(ctx, wrapper.ProviderGoogle, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.GetConnector(ctx, wrapper.ProviderGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, *g, *page, *conn)
+	for grant, err := range c.Grants(ctx, wrapper.ProviderGoogle, nil, nil) {
+		got = append(got, grant, err)
+	}
+	out := fmt.Sprintf("%+v", got)
+	if strings.Contains(strings.ToLower(out), strings.ToLower(testAPIKey)) || strings.Count(out, "[REDACTED]") != 13 {
+		t.Errorf("returned data: %s", out)
 	}
 }

@@ -16,14 +16,14 @@ import (
 // DELETE on 429, 502, 503, 504 and transient connection errors; POST only on
 // 429 or a connection never made, never after the server may have acted.
 //
-// Secrets in server text. Server text is kept only in bounded pieces (an
-// error's fields, a Response's headers, log fields), each scrubbed first: every
-// occurrence of a call's secret (the API key, the Secrets it sends; 4 bytes or
-// more), ignoring ASCII case, becomes [REDACTED] as is, JSON-escaped (Go's with
-// or without HTML escaping, Python's \uXXXX for non-ASCII, "/" as "\/"),
+// Secrets in server text. Server text in errors, Responses and log fields is
+// bounded and scrubbed of a call's secrets (the API key, the Secrets it sends;
+// 4 bytes or more); returned data (credentials, connector, grants), of the API
+// key. Ignoring ASCII case, each becomes [REDACTED] as is, JSON-escaped (Go's
+// with or without HTML escaping, Python's \uXXXX for non-ASCII, "/" as "\/"),
 // URL-escaped (Go's query or path form, or all but RFC 3986 unreserved, "/"
-// kept or not) or HTML-escaped (as Go or Python escape); so does each line of
-// 12 bytes or more of a multi-line secret (a PEM key). JSON is decoded first:
+// kept or not) or HTML-escaped (as Go or Python do); so does each line of 12
+// bytes or more of a multi-line secret (a PEM key). JSON is decoded first:
 // strings are matched as decoded, numbers as written, and the whole again.
 // Pieces shorter than a line, and a secret re-encoded whole, are not covered.
 type Client struct {

@@ -48,12 +48,12 @@ func (c *Client) SetActiveCredential(ctx context.Context, provider Provider, id 
 
 func (c *Client) connectorCall(ctx context.Context, cfg *config, build func(string) (*http.Request, error)) (*Connector, error) {
 	var conn *Connector
-	err := c.do(ctx, cfg, call{build: build, decode: func(_ int, body []byte, sc scrubber) (string, error) {
+	err := c.do(ctx, cfg, call{build: build, decode: func(_ int, body []byte) (string, error) {
 		var env gen.ConnectorEnvelope
 		if err := json.Unmarshal(body, &env); err != nil || env.Data.Provider == "" {
 			return env.RequestId, fmt.Errorf("%w: no connector", errNotJSON)
 		}
-		d := env.Data
+		d, sc := env.Data, c.keyScrub()
 		conn = &Connector{Provider: Provider(sc.text(d.Provider, maxIDText)), Name: sc.replace(d.Name),
 			ActiveCredentialID: sc.replace(d.ActiveCredentialId), Scope: d.Scope}
 		return env.RequestId, nil
@@ -131,11 +131,12 @@ func (c *Client) grantPage(ctx context.Context, cfg *config, provider Provider, 
 	next := o.Offset
 	err := c.do(ctx, cfg, call{
 		build: func(server string) (*http.Request, error) { return gen.NewListGrantsRequest(server, &params) },
-		decode: func(_ int, body []byte, sc scrubber) (string, error) {
+		decode: func(_ int, body []byte) (string, error) {
 			var list gen.GrantList
 			if err := json.Unmarshal(body, &list); err != nil || list.Data == nil {
 				return list.RequestId, fmt.Errorf("%w: no data array", errNotJSON)
 			}
+			sc := c.keyScrub()
 			for _, g := range list.Data {
 				if g.Id == "" || g.CreatedAt == 0 {
 					return list.RequestId, errors.New("a listed grant has no id or created_at")

@@ -32,7 +32,7 @@ func TestCredentialFieldsReachWrapper(t *testing.T) {
 			t.Errorf("gen.Credential.%s is a %s: teach this test (and credentialFrom) about it", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	cred, err := credentialFrom(g)
+	cred, err := credentialFrom(g, newScrubber())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,16 +118,17 @@ func (c *Client) list(ctx context.Context, cfg *config, provider Provider, o Lis
 		build: func(server string) (*http.Request, error) {
 			return gen.NewListCredentialsRequest(server, gen.Provider(provider), &params)
 		},
-		decode: func(_ int, body []byte, sc scrubber) (string, error) {
+		decode: func(_ int, body []byte) (string, error) {
 			var list gen.CredentialList
 			if err := json.Unmarshal(body, &list); err != nil || list.Data == nil { // {} is no empty page
 				return list.RequestId, fmt.Errorf("%w: no data array", errNotJSON)
 			}
+			sc := c.keyScrub()
 			page.RequestID = sc.text(list.RequestId, maxIDText)
 			page.Limit, page.Offset = cmp.Or(list.Limit, page.Limit), cmp.Or(list.Offset, page.Offset)
 			page.Credentials = make([]Credential, 0, len(list.Data))
 			for _, g := range list.Data {
-				cred, err := credentialFrom(g)
+				cred, err := credentialFrom(g, sc)
 				if err != nil {
 					return list.RequestId, errors.New("a listed " + err.Error())
 				}

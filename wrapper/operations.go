@@ -27,7 +27,7 @@ type Credential struct {
 
 // credentialFrom checks a decoded credential: a credential without a field
 // the API documents as required is unusable, not silently "" or 1970.
-func credentialFrom(g gen.Credential) (Credential, error) {
+func credentialFrom(g gen.Credential, sc scrubber) (Credential, error) {
 	missing := ""
 	switch {
 	case g.Id == "":
@@ -42,9 +42,9 @@ func credentialFrom(g gen.Credential) (Credential, error) {
 	if missing != "" {
 		return Credential{}, errors.New("credential has no " + missing)
 	}
-	return Credential{ID: g.Id, Name: g.Name,
+	return Credential{ID: sc.replace(g.Id), Name: sc.replace(g.Name),
 		CreatedAt: time.Unix(g.CreatedAt, 0).UTC(), UpdatedAt: time.Unix(g.UpdatedAt, 0).UTC(),
-		CredentialType: CredentialType(bounded(g.CredentialType, maxIDText, false)), HashedData: bounded(g.HashedData, maxIDText, false),
+		CredentialType: CredentialType(sc.text(g.CredentialType, maxIDText)), HashedData: sc.text(g.HashedData, maxIDText),
 	}, nil
 }
 
@@ -54,12 +54,12 @@ var errNotJSON = errors.New("body is not the documented JSON")
 // credentialCall sends a request answered by a credential envelope.
 func (c *Client) credentialCall(ctx context.Context, cfg *config, k call) (*Credential, error) {
 	var cred *Credential
-	k.decode = func(_ int, body []byte, _ scrubber) (string, error) {
+	k.decode = func(_ int, body []byte) (string, error) {
 		var env gen.CredentialEnvelope
 		if err := json.Unmarshal(body, &env); err != nil {
 			return "", fmt.Errorf("%w: %v", errNotJSON, err)
 		}
-		got, err := credentialFrom(env.Data)
+		got, err := credentialFrom(env.Data, c.keyScrub())
 		cred = &got
 		return env.RequestId, err
 	}
@@ -192,7 +192,7 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 	case req.ConfirmUnverified != nil:
 		if err := req.ConfirmUnverified(stored); err != nil {
 			sc := c.keyScrub().with(secrets)
-			stored.ID, stored.Name = sc.replace(stored.ID), sc.replace(stored.Name)
+			stored.ID, stored.Name, stored.HashedData = sc.replace(stored.ID), sc.replace(stored.Name), sc.replace(stored.HashedData)
 			return FlowUnverified, &FlowUnverifiedError{Stored: stored, Err: err}
 		}
 	}
@@ -213,7 +213,7 @@ func (c *Client) Delete(ctx context.Context, provider Provider, id string, opts 
 		build: func(server string) (*http.Request, error) {
 			return gen.NewDeleteCredentialRequest(server, gen.Provider(provider), id)
 		},
-		decode: func(status int, body []byte, _ scrubber) (string, error) {
+		decode: func(status int, body []byte) (string, error) {
 			// 200 carries {request_id} and 204 nothing.
 			var env gen.DeleteEnvelope
 			if err := json.Unmarshal(body, &env); status != http.StatusNoContent && err != nil {

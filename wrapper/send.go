@@ -24,7 +24,7 @@ type call struct {
 	build   func(server string) (*http.Request, error) // a generated request builder
 	secrets []Secret                                   // the secrets the request sends
 	// decode turns a 2xx body into the caller's result and returns its request_id.
-	decode func(status int, body []byte, sc scrubber) (string, error)
+	decode func(status int, body []byte) (string, error)
 	flow   FlowCheck // what Update's guard found, for the Response
 	// goneAfterLost (Delete): a 404 after a lost attempt means that attempt did the work.
 	goneAfterLost bool
@@ -52,12 +52,11 @@ func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 	if err := c.send(ctx, cfg, sc, k.build, ex); err != nil {
 		return err
 	}
-	bodyID, err := ex.result(sc, k.decode)
+	id, err := ex.result(sc, k.decode)
 	if k.goneAfterLost && ex.lost && IsNotFound(err) {
 		err = nil
 	}
 	if cfg.into != nil && ex.status != 0 {
-		id := sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText)
 		*cfg.into = Response{StatusCode: ex.status, RequestID: id, Header: sc.header(ex.header),
 			Attempts: ex.attempts, Retried: ex.retried, FlowCheck: k.flow}
 	}
@@ -154,8 +153,9 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// result maps a call's record to its error (nil for a 2xx body that decoded) and the body's request_id.
-func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (string, error)) (string, error) {
+// result maps a call's record to its error (nil for a 2xx body that decoded)
+// and its request id, scrubbed: the body's request_id, else X-Request-Id.
+func (ex *exchange) result(sc scrubber, decode func(int, []byte) (string, error)) (string, error) {
 	headerID := func() string { return sc.text(ex.header.Get("X-Request-Id"), maxIDText) }
 	switch {
 	case ex.status == 0:
@@ -165,16 +165,18 @@ func (ex *exchange) result(sc scrubber, decode func(int, []byte, scrubber) (stri
 		}
 		return "", &RequestError{Method: ex.method, Path: ex.path, Attempts: ex.attempts, Err: sc.cause(cause)}
 	case ex.err != nil:
-		return "", ex.unusable(headerID(), sc.cause(ex.err))
+		id := headerID()
+		return id, ex.unusable(id, sc.cause(ex.err))
 	case ex.status < 200 || ex.status > 299:
 		e := newAPIError(ex, sc, headerID())
 		return e.RequestID, e
 	}
-	bodyID, err := decode(ex.status, ex.body, sc)
+	bodyID, err := decode(ex.status, ex.body)
+	id := sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText)
 	if err != nil {
-		return bodyID, ex.unusable(sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText), sc.cause(err))
+		return id, ex.unusable(id, sc.cause(err))
 	}
-	return bodyID, nil
+	return id, nil
 }
 
 func (ex *exchange) unusable(requestID string, err error) *ResponseError {
