@@ -23,7 +23,7 @@ type Connector struct {
 
 // GetConnector reads provider's connector.
 func (c *Client) GetConnector(ctx context.Context, provider Provider, opts ...Option) (*Connector, error) {
-	cfg, err := c.providerConfig("get connector", provider, opts)
+	cfg, err := c.targetConfig("get connector", provider, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (c *Client) GetConnector(ctx context.Context, provider Provider, opts ...Op
 // active_credential_id alone: settings or scope sent would replace the
 // stored ones whole.
 func (c *Client) SetActiveCredential(ctx context.Context, provider Provider, id string, opts ...Option) (*Connector, error) {
-	cfg, err := c.targetConfig("set active credential", provider, id, opts)
+	cfg, err := c.targetConfig("set active credential", provider, opts, id)
 	if err != nil {
 		return nil, err
 	}
@@ -157,12 +157,4 @@ func unixOrZero(s int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(s, 0).UTC()
-}
-
-// providerConfig checks the options and the provider a call names.
-func (c *Client) providerConfig(op string, provider Provider, opts []Option) (*config, error) {
-	cfg, optErr := c.callConfig(opts)
-	var probs problems
-	checkProvider(provider, &probs)
-	return cfg, errors.Join(optErr, probs.err(op))
 }

@@ -93,7 +93,7 @@ func (c *Client) Create(ctx context.Context, provider Provider, req CreateReques
 
 // Get returns one credential (without its secret data).
 func (c *Client) Get(ctx context.Context, provider Provider, id string, opts ...Option) (*Credential, error) {
-	cfg, err := c.targetConfig("get", provider, id, opts)
+	cfg, err := c.targetConfig("get", provider, opts, id)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Prov
 // a retry after a lost outcome (a dropped connection, a 502/503/504) is success:
 // the lost attempt most likely deleted it. Any other 404 is returned.
 func (c *Client) Delete(ctx context.Context, provider Provider, id string, opts ...Option) error {
-	cfg, err := c.targetConfig("delete", provider, id, opts)
+	cfg, err := c.targetConfig("delete", provider, opts, id)
 	if err != nil {
 		return err
 	}
@@ -231,11 +231,14 @@ func (c *Client) callConfig(opts []Option) (*config, error) {
 	return &cfg, cfg.apply(opts)
 }
 
-// targetConfig checks the options and the credential a call names.
-func (c *Client) targetConfig(op string, provider Provider, id string, opts []Option) (*config, error) {
+// targetConfig checks the options, and the provider and credential (ids: one,
+// or none for a call on the connector) a call names.
+func (c *Client) targetConfig(op string, provider Provider, opts []Option, ids ...string) (*config, error) {
 	cfg, optErr := c.callConfig(opts)
 	var probs problems
 	checkProvider(provider, &probs)
-	checkID(id, &probs)
+	for _, id := range ids {
+		checkID(id, &probs)
+	}
 	return cfg, errors.Join(optErr, probs.err(op))
 }
