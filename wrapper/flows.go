@@ -166,7 +166,7 @@ func settingValue(v any, depth int, secrets *[]Secret) (any, error) {
 		}
 		return v, nil
 	case json.RawMessage:
-		if !utf8.Valid(v) || !json.Valid(v) || jsonesc.HasLoneSurrogate(v) {
+		if !json.Valid(v) || !jsonesc.Exact(v) {
 			return nil, errors.New("must be valid JSON in UTF-8")
 		}
 		return v, nil

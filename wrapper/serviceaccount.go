@@ -12,7 +12,6 @@ import (
 	"net/mail"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/gen"
 	"github.com/nylascreds/nylascreds/internal/jsonesc"
@@ -50,10 +49,10 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 		probs.add("credential_data", "must be a JSON object (a Google service-account key file): "+jsonProblem(err))
 	case dec.More():
 		probs.add("credential_data", "must be exactly one JSON object")
-	case !utf8.Valid(keyFile) || jsonesc.HasLoneSurrogate(keyFile):
+	case !jsonesc.Exact(keyFile):
 		// encoding/json would send U+FFFD instead.
 		for _, k := range slices.Sorted(maps.Keys(raw)) {
-			if !utf8.Valid(raw[k]) || jsonesc.HasLoneSurrogate(raw[k]) {
+			if !jsonesc.Exact(raw[k]) {
 				probs.add("credential_data."+k, "must be valid UTF-8 text")
 			}
 		}

@@ -2,7 +2,14 @@
 // client both refuse text that a JSON decoder would change without a word.
 package jsonesc
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Exact reports whether encoding/json decodes every string of JSON text b as
+// written: b is UTF-8 and holds no lone surrogate escape.
+func Exact(b []byte) bool { return utf8.Valid(b) && !HasLoneSurrogate(b) }
 
 // HasLoneSurrogate reports whether JSON text b holds a \u escape of a
 // surrogate that is not part of a high-low pair: encoding/json (and most

@@ -11,3 +11,13 @@ func TestLoneSurrogate(t *testing.T) {
 		}
 	}
 }
+
+// TestExact: raw bytes that are not UTF-8, or a lone surrogate escape, are
+// what encoding/json would decode as U+FFFD.
+func TestExact(t *testing.T) {
+	for in, want := range map[string]bool{`"é"`: true, `"\ud83d\ude00"`: true, "\"\xff\"": false, `"\udc00"`: false, "\"\xed\xa0\x80\"": false} {
+		if got := Exact([]byte(in)); got != want {
+			t.Errorf("%q: %v", in, got)
+		}
+	}
+}
