@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,7 +109,7 @@ func grantRowOf(id, status, cred, created, email string) string {
 }
 
 func grantRow(g wrapper.Grant) string {
-	return grantRowOf(g.ID, g.Status, cmpOr(g.CredentialID, "(active)"), g.CreatedAt.Format(time.RFC3339), g.Email)
+	return grantRowOf(g.ID, g.Status, cmp.Or(g.CredentialID, "(active)"), g.CreatedAt.Format(time.RFC3339), g.Email)
 }
 
 // grantJSON is a grant as the API sends it: times in Unix seconds.
@@ -302,11 +303,4 @@ func (p *printer) endItems(header string) {
 		p.started = true
 		p.write([]byte(header), nil, "")
 	}
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
