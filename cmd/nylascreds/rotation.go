@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,7 +89,7 @@ terminal, stderr shows how many grants have been read.`,
 				}
 				if f.id == "" || g.CredentialID == f.id {
 					prog.clear()
-					k.out.item(grantJSON(g), grantRow(g))
+					k.out.item(grantHeader, grantJSON(g), grantRow(g))
 				}
 			}
 			prog.clear()
@@ -249,58 +248,4 @@ func (c *cli) confirm(what string) error {
 		return errNotConfirmed
 	}
 	return nil
-}
-
-// object prints one value: indented JSON, one NDJSON line, or table (a
-// person's layout).
-func (p *printer) object(v any, table string) error {
-	switch p.format {
-	case formatTable:
-		p.write([]byte(table), nil, "")
-	case formatNDJSON:
-		b, err := json.Marshal(v)
-		p.write(escapeJSON(b), err, "\n")
-	default:
-		b, err := json.MarshalIndent(v, "", "  ")
-		p.write(escapeJSON(b), err, "\n")
-	}
-	return p.writeErr()
-}
-
-// item prints one value of a list as its page arrives: an element of a JSON
-// array, an NDJSON line, or a table row under header.
-func (p *printer) item(v any, row string) {
-	p.count++
-	switch p.format {
-	case formatTable:
-		if !p.started {
-			p.started = true
-			p.write([]byte(grantHeader), nil, "")
-		}
-		p.write([]byte(row), nil, "")
-	case formatNDJSON:
-		b, err := json.Marshal(v)
-		p.write(escapeJSON(b), err, "\n")
-	default:
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		sep := ",\n  "
-		if !p.started {
-			p.started, sep = true, "[\n  "
-		}
-		p.write([]byte(sep), nil, "")
-		p.write(escapeJSON(b), err, "")
-	}
-}
-
-// endItems closes a list of items.
-func (p *printer) endItems(header string) {
-	switch {
-	case p.format == formatJSON && p.started:
-		p.write([]byte("\n]\n"), nil, "")
-	case p.format == formatJSON:
-		p.write([]byte("[]\n"), nil, "")
-	case p.format == formatTable && !p.started:
-		p.started = true
-		p.write([]byte(header), nil, "")
-	}
 }
