@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"strconv"
@@ -162,9 +161,7 @@ func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData, effect
 			return fmt.Errorf("%s; nothing was sent: check the credential, then pass --yes", what)
 		}
 		c.say("%s.", what)
-		_, _ = fmt.Fprint(c.stderr, "Send the update? [y/N] ")
-		answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		if !c.confirmed("Send the update") {
 			return errors.New("not confirmed; nothing was sent")
 		}
 		return nil

@@ -214,8 +214,10 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 				return nil
 			case !c.stdinIsTerminal:
 				return fmt.Errorf("%w: %s: confirm it on a terminal, or pass --yes", errNotConfirmed, what)
+			case !c.confirmed(what):
+				return errNotConfirmed
 			}
-			return c.confirm(what)
+			return nil
 		}})
 	prog.clear()
 	var inUse *admin.CredentialInUseError
@@ -239,13 +241,11 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 
 var errNotConfirmed = errors.New("not confirmed")
 
-// confirm asks on the terminal whether to go ahead with what; only "y" or
-// "yes" goes on.
-func (c *cli) confirm(what string) error {
-	_, _ = fmt.Fprintf(c.stderr, "%s? [y/N] ", what)
+// confirmed asks question on the terminal, as "question? [y/N] ", and
+// reports whether the answer was "y" or "yes".
+func (c *cli) confirmed(question string) bool {
+	_, _ = fmt.Fprintf(c.stderr, "%s? [y/N] ", question)
 	answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		return errNotConfirmed
-	}
-	return nil
+	a := strings.ToLower(strings.TrimSpace(answer))
+	return a == "y" || a == "yes"
 }
