@@ -213,33 +213,28 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 			case f.yes:
 				return nil
 			case !c.stdinIsTerminal:
-				return fmt.Errorf("%w: %s: confirm it on a terminal, or pass --yes", errNotConfirmed, what)
+				return &exitError{code: exitUsage, lines: []string{what + ": confirm it on a terminal, or pass --yes"}}
 			case !c.confirmed(what):
-				return errNotConfirmed
+				return &exitError{code: exitUsage, lines: []string{"not confirmed; nothing was deleted"}}
 			}
 			return nil
 		}})
 	prog.clear()
 	var inUse *admin.CredentialInUseError
+	var refused *exitError // by Confirm, as it returned it
 	switch {
 	case errors.As(err, &inUse) && inUse.Active:
 		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; see nylascreds rotate and activate"}}
 	case errors.As(err, &inUse):
 		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; list them with nylascreds grants --credential-id, or pass --allow-grants"}}
-	case errors.Is(err, errNotConfirmed):
-		line := strings.TrimPrefix(err.Error(), errNotConfirmed.Error()+": ")
-		if line == errNotConfirmed.Error() {
-			line = "not confirmed; nothing was deleted"
-		}
-		return &exitError{code: exitUsage, lines: []string{line}}
+	case errors.As(err, &refused):
+		return refused
 	case err != nil:
 		return k.fail(cmd, err)
 	}
 	c.say("deleted %s credential %s", k.provider, oneLine(f.id))
 	return nil
 }
-
-var errNotConfirmed = errors.New("not confirmed")
 
 // confirmed asks question on the terminal, as "question? [y/N] ", and
 // reports whether the answer was "y" or "yes".
