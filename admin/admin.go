@@ -153,11 +153,18 @@ type RotationError struct {
 
 // Error describes the failed step, the state it left and what to run next.
 func (e *RotationError) Error() string {
-	s := "nylascreds: rotate: " + e.Step + " failed: " + e.Err.Error()
+	return "nylascreds: rotate: " + e.Step + " failed: " + e.Err.Error() + "; " + e.Outcome()
+}
+
+// Outcome is what Error says after the step's error: what was undone, how
+// things stand and what to run next, for a caller that words the step's
+// error itself.
+func (e *RotationError) Outcome() string {
+	var s string
 	if len(e.Undone) > 0 {
-		s += "; undone: " + strings.Join(e.Undone, "; ")
+		s = "undone: " + strings.Join(e.Undone, "; ") + "; "
 	}
-	s += "; " + e.State
+	s += e.State
 	if e.Next != "" {
 		s += "; next: " + e.Next
 	}

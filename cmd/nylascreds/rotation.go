@@ -164,16 +164,23 @@ is retired once none names it.
 				return refused
 			}
 			var rerr *admin.RotationError
-			if errors.As(err, &rerr) {
-				for _, step := range rerr.StepsDone {
-					c.say("done: %s", oneLine(cliWords(step)))
-				}
+			var verr *wrapper.ValidationError
+			var steps []string
+			switch {
+			case errors.As(err, &rerr):
+				steps = rerr.StepsDone
+			case err == nil:
+				steps = res.Steps
 			}
-			if err != nil {
-				return k.fail(cmd, err)
-			}
-			for _, step := range res.Steps {
+			for _, step := range steps {
 				c.say("done: %s", oneLine(cliWords(step)))
+			}
+			switch {
+			case rerr != nil && !errors.As(err, &verr):
+				// The step's failure, then what is in effect and what to run.
+				return callFailure(err, "rotate: "+rerr.Step+" failed: "+k.errorLine(cmd.Name(), rerr.Err)+"; "+cliWords(rerr.Outcome()))
+			case err != nil:
+				return k.fail(cmd, err)
 			}
 			out := map[string]any{"old": asJSON(*res.Old), "new": asJSON(*res.New), "created": res.Created, "activated": res.Activated, "deleted": res.Deleted}
 			if res.Kept != nil {
