@@ -159,10 +159,10 @@ is retired once none names it.
 			res, err := admin.Rotate(c.ctx, k.client, k.provider, admin.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
 				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a new "+string(data.CredentialType())+" credential would take its place", "Go on with the rotation")})
 			prog.clear()
-			c.sayOrigins(in, err)
 			if refused := flowRefusal(err); refused != nil {
 				return refused
 			}
+			c.sayOrigins(in, err)
 			var rerr *admin.RotationError
 			var verr *wrapper.ValidationError
 			var steps []string
