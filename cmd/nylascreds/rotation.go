@@ -37,7 +37,7 @@ one grants without a credential of their own use. Its settings are not shown.`,
 			return k.out.object(conn, fmt.Sprintf("provider:            %s\nname:                %s\nactive credential:   %s\nscope:               %s\n",
 				oneLine(string(conn.Provider)), oneLine(conn.Name), oneLine(conn.ActiveCredentialID), oneLine(strings.Join(conn.Scope, " "))))
 		})
-	f.addCommon(cmd)
+	f.addOutput(cmd, "connector")
 	return cmd
 }
 
