@@ -153,11 +153,18 @@ type RotationError struct {
 
 // Error describes the failed step, the state it left and what to run next.
 func (e *RotationError) Error() string {
-	s := "nylascreds: rotate: " + e.Step + " failed: " + e.Err.Error()
+	return "nylascreds: rotate: " + e.Step + " failed: " + e.Err.Error() + "; " + e.Outcome()
+}
+
+// Outcome is what Error says after the step's error: what was undone, how
+// things stand and what to run next, for a caller that words the step's
+// error itself.
+func (e *RotationError) Outcome() string {
+	var s string
 	if len(e.Undone) > 0 {
-		s += "; undone: " + strings.Join(e.Undone, "; ")
+		s = "undone: " + strings.Join(e.Undone, "; ") + "; "
 	}
-	s += "; " + e.State
+	s += e.State
 	if e.Next != "" {
 		s += "; next: " + e.Next
 	}
@@ -208,7 +215,11 @@ func Rotate(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, r
 	var resp wrapper.Response
 	name := cmp.Or(req.Name, rotatedName(r.Old.Name, time.Now()))
 	if r.New, err = c.Create(ctx, provider, wrapper.CreateRequest{Name: name, Data: req.Data}, append(opts, wrapper.WithResponseInto(&resp))...); err != nil {
-		return nil, r.fail("create", err, "nothing was changed", "")
+		if refused(err) {
+			return nil, r.fail("create", err, "nothing was changed", "")
+		}
+		return nil, r.fail("create", err, "the new credential may or may not have been created; nothing else was changed",
+			"run rotate again, the same day or with the same name: Nylas returns the credential this run may have created instead of making a second")
 	}
 	if r.Created = resp.StatusCode == http.StatusCreated; r.Created {
 		r.step("created credential %q (%s)", name, r.New.ID)
@@ -239,6 +250,15 @@ func Rotate(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, r
 		}
 	}
 	return r, nil
+}
+
+// refused reports whether err says that a request changed nothing: it was
+// never sent, or the server refused it. Otherwise (no answer, a 5xx, an
+// answer that could not be read) it may have taken effect.
+func refused(err error) bool {
+	var verr *wrapper.ValidationError
+	var apiErr *wrapper.APIError
+	return errors.As(err, &verr) || errors.As(err, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError
 }
 
 // undoActivation puts things back after a failed activation.

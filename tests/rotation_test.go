@@ -129,6 +129,36 @@ func TestRotationActivationFailureIsRolledBack(t *testing.T) {
 	}
 }
 
+// TestRotationLostCreateIsNotNothing: when the answer to the create is lost,
+// the new credential may exist, so the error does not say that nothing was
+// changed; it says to run rotate again, which then meets that credential.
+// A create the server refused did change nothing.
+func TestRotationLostCreateIsNotNothing(t *testing.T) {
+	w := newRotationWorld(t, wrapper.WithRetries(0))
+	w.srv.Enqueue(nylastest.Fault{}, nylastest.Fault{}, nylastest.Fault{Handle: true, Drop: true})
+	req := admin.RotateRequest{ID: w.old.ID, Name: "prod app v2", Data: newSecretData}
+	_, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, req)
+	var rerr *admin.RotationError
+	if !errors.As(err, &rerr) || rerr.Step != "create" || strings.Contains(rerr.State, "nothing was changed") ||
+		!strings.Contains(rerr.State, "may or may not have been created") || !strings.Contains(rerr.Next, "run rotate again") {
+		t.Fatalf("err = %v", err)
+	}
+	if w.srv.Len("google") != 2 {
+		t.Fatalf("the lost create did not take effect: %d credentials", w.srv.Len("google"))
+	}
+	res, err := admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, req)
+	if err != nil || res.Created || !res.Activated || w.srv.Len("google") != 2 {
+		t.Errorf("running again: %v, %+v, %d credentials", err, res, w.srv.Len("google"))
+	}
+
+	w.srv.Enqueue(nylastest.Fault{}, nylastest.Fault{}, nylastest.Fault{Status: 400, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: `{"request_id":"r-create","error":{"type":"invalid_request_error","message":"nope"}}`})
+	_, err = admin.Rotate(context.Background(), w.c, wrapper.ProviderGoogle, admin.RotateRequest{ID: w.old.ID, Name: "prod app v3", Data: newSecretData})
+	if !errors.As(err, &rerr) || rerr.Step != "create" || rerr.State != "nothing was changed" || rerr.Next != "" {
+		t.Errorf("refused create: err = %v", err)
+	}
+}
+
 // TestRetireRefusesTheActiveCredential: no DELETE is sent (nor a grants walk).
 func TestRetireRefusesTheActiveCredential(t *testing.T) {
 	w := newRotationWorld(t)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"strconv"
@@ -121,7 +120,7 @@ func (c *cli) update(cmd *cobra.Command, f *apiFlags) error {
 	}
 	req := wrapper.UpdateRequest{Name: f.name, Data: data}
 	if data != nil {
-		req.ConfirmUnverified = c.confirmUnverified(f, data, string(data.CredentialType())+" data would replace whatever it stores")
+		req.ConfirmUnverified = c.confirmUnverified(f, data, string(data.CredentialType())+" data would replace whatever it stores", "Send the update")
 	}
 	cred, err := k.client.Update(c.ctx, k.provider, f.id, req)
 	if refused := flowRefusal(err); refused != nil {
@@ -147,10 +146,11 @@ func flowRefusal(err error) error {
 	return nil
 }
 
-// confirmUnverified decides an update whose stored flow the server does not
-// report, before anything is sent: --yes sends it; on a terminal the user is
-// shown the credential and asked; otherwise it is refused.
-func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData, effect string) func(*wrapper.Credential) error {
+// confirmUnverified decides an update or a rotation whose stored flow the
+// server does not report, before anything is sent: --yes sends it; on a
+// terminal the user is shown the credential and what would happen to it
+// (effect), and asked question; otherwise it is refused.
+func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData, effect, question string) func(*wrapper.Credential) error {
 	return func(stored *wrapper.Credential) error {
 		what := fmt.Sprintf("credential %q (created %s) may hold data of another flow than --type %s: the server does not report its flow, and %s",
 			oneLine(stored.Name), stored.CreatedAt.Format(time.RFC3339), data.CredentialType(), effect)
@@ -162,9 +162,7 @@ func (c *cli) confirmUnverified(f *apiFlags, data wrapper.CredentialData, effect
 			return fmt.Errorf("%s; nothing was sent: check the credential, then pass --yes", what)
 		}
 		c.say("%s.", what)
-		_, _ = fmt.Fprint(c.stderr, "Send the update? [y/N] ")
-		answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		if !c.confirmed(question) {
 			return errors.New("not confirmed; nothing was sent")
 		}
 		return nil

@@ -506,8 +506,9 @@ func TestEndpoint(t *testing.T) {
 }
 
 // TestConfirmationsOnATerminal: on a terminal, delete shows the credential
-// and deletes only on "y"; an update whose stored flow the server does not
-// report shows the credential it would overwrite and sends only on "y".
+// and deletes only on "y"; an update or a rotation whose stored flow the
+// server does not report shows the credential it would overwrite or replace,
+// and goes on only on "y".
 func TestConfirmationsOnATerminal(t *testing.T) {
 	srv := nylastest.NewServer()
 	defer srv.Close()
@@ -547,5 +548,17 @@ func TestConfirmationsOnATerminal(t *testing.T) {
 	}
 	if _, kept := srv.StoredData("microsoft", ids["spare"]); kept {
 		t.Error("the credential was not deleted after y")
+	}
+
+	// rotate asks, before anything changes, about the rotation.
+	rotate := []string{"rotate", "--provider", "microsoft", "--id", ids["active"], "--type", "adminconsent", "--client-id", "app3", "--tenant", "common"}
+	before := srv.RequestCount()
+	code, _, stderr = terminal("n\n", rotate...)
+	if code != exitUsage || srv.Len("microsoft") != 1 || srv.RequestCount() != before+1 ||
+		!strings.Contains(stderr, `credential "active" (created `) || !strings.Contains(stderr, "a new adminconsent credential would take its place.\nGo on with the rotation? [y/N] ") {
+		t.Errorf("rotate answered n: exit %d, %d credentials, %d requests, stderr %q", code, srv.Len("microsoft"), srv.RequestCount()-before, stderr)
+	}
+	if code, _, stderr = terminal("y\n", rotate...); code != 0 || srv.Len("microsoft") != 2 {
+		t.Errorf("rotate answered y: exit %d, %d credentials, stderr %q", code, srv.Len("microsoft"), stderr)
 	}
 }

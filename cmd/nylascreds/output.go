@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,10 +29,10 @@ const (
 
 var formatNames = []string{formatJSON, formatNDJSON, formatTable}
 
-// printer writes credentials to stdout in one format. For json it writes an
-// object for one credential, or an array built as the credentials arrive;
-// for ndjson one compact line each; for table a header and a row each, in
-// fixed-width columns so rows can be printed as they arrive.
+// printer writes what a command prints to stdout in one format. For json it
+// writes one object, or an array built as the items arrive; for ndjson one
+// compact line each; for table a header and a row each, in fixed-width
+// columns so rows can be printed as they arrive.
 type printer struct {
 	w       io.Writer
 	format  string
@@ -59,59 +60,74 @@ func asJSON(c wrapper.Credential) credentialJSON {
 
 // one prints a single credential.
 func (p *printer) one(cred *wrapper.Credential) {
-	switch p.format {
-	case formatJSON:
-		b, err := json.MarshalIndent(asJSON(*cred), "", "  ")
-		p.write(escapeJSON(b), err, "\n")
-	default:
-		p.add(*cred)
-	}
+	_ = p.object(asJSON(*cred), credentialHeader+credentialRow(*cred))
 }
 
 // add prints one credential of a list.
 func (p *printer) add(cred wrapper.Credential) {
+	p.item(credentialHeader, asJSON(cred), credentialRow(cred))
+}
+
+// end closes a list of credentials.
+func (p *printer) end() { p.endItems(credentialHeader) }
+
+var credentialHeader = tableRow("ID", "TYPE", "CREATED", "UPDATED", "NAME")
+
+func credentialRow(cred wrapper.Credential) string {
+	return tableRow(cred.ID, cmp.Or(string(cred.CredentialType), "-"), cred.CreatedAt.Format(time.RFC3339), cred.UpdatedAt.Format(time.RFC3339), cred.Name)
+}
+
+// object prints one value: indented JSON, one NDJSON line, or table (a
+// person's layout).
+func (p *printer) object(v any, table string) error {
+	switch p.format {
+	case formatTable:
+		p.write([]byte(table), nil, "")
+	case formatNDJSON:
+		b, err := json.Marshal(v)
+		p.write(escapeJSON(b), err, "\n")
+	default:
+		b, err := json.MarshalIndent(v, "", "  ")
+		p.write(escapeJSON(b), err, "\n")
+	}
+	return p.writeErr()
+}
+
+// item prints one value of a list as its page arrives: an element of a JSON
+// array, an NDJSON line, or a table row under header.
+func (p *printer) item(header string, v any, row string) {
 	p.count++
 	switch p.format {
-	case formatJSON:
-		b, err := json.MarshalIndent(asJSON(cred), "  ", "  ")
-		if !p.started {
-			p.started = true
-			p.write([]byte("[\n  "), nil, "")
-		} else {
-			p.write([]byte(",\n  "), nil, "")
-		}
-		p.write(escapeJSON(b), err, "")
-	case formatNDJSON:
-		b, err := json.Marshal(asJSON(cred))
-		p.write(escapeJSON(b), err, "\n")
 	case formatTable:
 		if !p.started {
 			p.started = true
-			p.write([]byte(tableRow("ID", "TYPE", "CREATED", "UPDATED", "NAME")), nil, "")
+			p.write([]byte(header), nil, "")
 		}
-		typ := string(cred.CredentialType)
-		if typ == "" {
-			typ = "-"
+		p.write([]byte(row), nil, "")
+	case formatNDJSON:
+		b, err := json.Marshal(v)
+		p.write(escapeJSON(b), err, "\n")
+	default:
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		sep := ",\n  "
+		if !p.started {
+			p.started, sep = true, "[\n  "
 		}
-		p.write([]byte(tableRow(cred.ID, typ, cred.CreatedAt.Format(time.RFC3339), cred.UpdatedAt.Format(time.RFC3339), cred.Name)), nil, "")
+		p.write([]byte(sep), nil, "")
+		p.write(escapeJSON(b), err, "")
 	}
 }
 
-// end closes a list: the JSON array (empty when nothing came), or the
-// table's header when nothing came.
-func (p *printer) end() {
-	switch p.format {
-	case formatJSON:
-		if p.started {
-			p.write([]byte("\n]\n"), nil, "")
-		} else {
-			p.write([]byte("[]\n"), nil, "")
-		}
-	case formatTable:
-		if !p.started {
-			p.started = true
-			p.write([]byte(tableRow("ID", "TYPE", "CREATED", "UPDATED", "NAME")), nil, "")
-		}
+// endItems closes a list of items.
+func (p *printer) endItems(header string) {
+	switch {
+	case p.format == formatJSON && p.started:
+		p.write([]byte("\n]\n"), nil, "")
+	case p.format == formatJSON:
+		p.write([]byte("[]\n"), nil, "")
+	case p.format == formatTable && !p.started:
+		p.started = true
+		p.write([]byte(header), nil, "")
 	}
 }
 

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,7 +37,7 @@ one grants without a credential of their own use. Its settings are not shown.`,
 			return k.out.object(conn, fmt.Sprintf("provider:            %s\nname:                %s\nactive credential:   %s\nscope:               %s\n",
 				oneLine(string(conn.Provider)), oneLine(conn.Name), oneLine(conn.ActiveCredentialID), oneLine(strings.Join(conn.Scope, " "))))
 		})
-	f.addCommon(cmd)
+	f.addOutput(cmd, "connector")
 	return cmd
 }
 
@@ -89,7 +89,7 @@ terminal, stderr shows how many grants have been read.`,
 				}
 				if f.id == "" || g.CredentialID == f.id {
 					prog.clear()
-					k.out.item(grantJSON(g), grantRow(g))
+					k.out.item(grantHeader, grantJSON(g), grantRow(g))
 				}
 			}
 			prog.clear()
@@ -108,7 +108,7 @@ func grantRowOf(id, status, cred, created, email string) string {
 }
 
 func grantRow(g wrapper.Grant) string {
-	return grantRowOf(g.ID, g.Status, cmpOr(g.CredentialID, "(active)"), g.CreatedAt.Format(time.RFC3339), g.Email)
+	return grantRowOf(g.ID, g.Status, cmp.Or(g.CredentialID, "(active)"), g.CreatedAt.Format(time.RFC3339), g.Email)
 }
 
 // grantJSON is a grant as the API sends it: times in Unix seconds.
@@ -157,23 +157,30 @@ is retired once none names it.
 			}
 			prog := &progress{c: c, on: c.stderrIsTerminal}
 			res, err := admin.Rotate(c.ctx, k.client, k.provider, admin.RotateRequest{ID: f.id, Data: data, Name: f.name, DeleteOld: deleteOld,
-				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a new "+string(data.CredentialType())+" credential would take its place")})
+				OnGrantsRead: func(n int) { prog.showWhat(n, "grants read") }, ConfirmUnverified: c.confirmUnverified(&f, data, "a new "+string(data.CredentialType())+" credential would take its place", "Go on with the rotation")})
 			prog.clear()
-			c.sayOrigins(in, err)
 			if refused := flowRefusal(err); refused != nil {
 				return refused
 			}
+			c.sayOrigins(in, err)
 			var rerr *admin.RotationError
-			if errors.As(err, &rerr) {
-				for _, step := range rerr.StepsDone {
-					c.say("done: %s", oneLine(cliWords(step)))
-				}
+			var verr *wrapper.ValidationError
+			var steps []string
+			switch {
+			case errors.As(err, &rerr):
+				steps = rerr.StepsDone
+			case err == nil:
+				steps = res.Steps
 			}
-			if err != nil {
-				return k.fail(cmd, err)
-			}
-			for _, step := range res.Steps {
+			for _, step := range steps {
 				c.say("done: %s", oneLine(cliWords(step)))
+			}
+			switch {
+			case rerr != nil && !errors.As(err, &verr):
+				// The step's failure, then what is in effect and what to run.
+				return callFailure(err, "rotate: "+rerr.Step+" failed: "+k.errorLine(cmd.Name(), rerr.Err)+"; "+cliWords(rerr.Outcome()))
+			case err != nil:
+				return k.fail(cmd, err)
 			}
 			out := map[string]any{"old": asJSON(*res.Old), "new": asJSON(*res.New), "created": res.Created, "activated": res.Activated, "deleted": res.Deleted}
 			if res.Kept != nil {
@@ -213,23 +220,22 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 			case f.yes:
 				return nil
 			case !c.stdinIsTerminal:
-				return fmt.Errorf("%w: %s: confirm it on a terminal, or pass --yes", errNotConfirmed, what)
+				return &exitError{code: exitUsage, lines: []string{what + ": confirm it on a terminal, or pass --yes"}}
+			case !c.confirmed(what):
+				return &exitError{code: exitUsage, lines: []string{"not confirmed; nothing was deleted"}}
 			}
-			return c.confirm(what)
+			return nil
 		}})
 	prog.clear()
 	var inUse *admin.CredentialInUseError
+	var refused *exitError // by Confirm, as it returned it
 	switch {
 	case errors.As(err, &inUse) && inUse.Active:
 		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; see nylascreds rotate and activate"}}
 	case errors.As(err, &inUse):
 		return &exitError{code: exitUsage, lines: []string{cliWords(err.Error()) + "; list them with nylascreds grants --credential-id, or pass --allow-grants"}}
-	case errors.Is(err, errNotConfirmed):
-		line := strings.TrimPrefix(err.Error(), errNotConfirmed.Error()+": ")
-		if line == errNotConfirmed.Error() {
-			line = "not confirmed; nothing was deleted"
-		}
-		return &exitError{code: exitUsage, lines: []string{line}}
+	case errors.As(err, &refused):
+		return refused
 	case err != nil:
 		return k.fail(cmd, err)
 	}
@@ -237,76 +243,11 @@ func (c *cli) delete(cmd *cobra.Command, f *apiFlags) error {
 	return nil
 }
 
-var errNotConfirmed = errors.New("not confirmed")
-
-// confirm asks on the terminal whether to go ahead with what; only "y" or
-// "yes" goes on.
-func (c *cli) confirm(what string) error {
-	_, _ = fmt.Fprintf(c.stderr, "%s? [y/N] ", what)
+// confirmed asks question on the terminal, as "question? [y/N] ", and
+// reports whether the answer was "y" or "yes".
+func (c *cli) confirmed(question string) bool {
+	_, _ = fmt.Fprintf(c.stderr, "%s? [y/N] ", question)
 	answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		return errNotConfirmed
-	}
-	return nil
-}
-
-// object prints one value: indented JSON, one NDJSON line, or table (a
-// person's layout).
-func (p *printer) object(v any, table string) error {
-	switch p.format {
-	case formatTable:
-		p.write([]byte(table), nil, "")
-	case formatNDJSON:
-		b, err := json.Marshal(v)
-		p.write(escapeJSON(b), err, "\n")
-	default:
-		b, err := json.MarshalIndent(v, "", "  ")
-		p.write(escapeJSON(b), err, "\n")
-	}
-	return p.writeErr()
-}
-
-// item prints one value of a list as its page arrives: an element of a JSON
-// array, an NDJSON line, or a table row under header.
-func (p *printer) item(v any, row string) {
-	p.count++
-	switch p.format {
-	case formatTable:
-		if !p.started {
-			p.started = true
-			p.write([]byte(grantHeader), nil, "")
-		}
-		p.write([]byte(row), nil, "")
-	case formatNDJSON:
-		b, err := json.Marshal(v)
-		p.write(escapeJSON(b), err, "\n")
-	default:
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		sep := ",\n  "
-		if !p.started {
-			p.started, sep = true, "[\n  "
-		}
-		p.write([]byte(sep), nil, "")
-		p.write(escapeJSON(b), err, "")
-	}
-}
-
-// endItems closes a list of items.
-func (p *printer) endItems(header string) {
-	switch {
-	case p.format == formatJSON && p.started:
-		p.write([]byte("\n]\n"), nil, "")
-	case p.format == formatJSON:
-		p.write([]byte("[]\n"), nil, "")
-	case p.format == formatTable && !p.started:
-		p.started = true
-		p.write([]byte(header), nil, "")
-	}
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
+	a := strings.ToLower(strings.TrimSpace(answer))
+	return a == "y" || a == "yes"
 }
