@@ -75,7 +75,8 @@ func WithRegion(r Region) Option {
 
 // WithBaseURL sends requests to a custom base URL (a proxy, a fake server)
 // and wins over WithRegion. It must be https, or http to a loopback host, with
-// no user info, query or fragment. Its errors never quote the value, which may
+// no user info, query or fragment, and be the API's root: not ending in /v3,
+// which every request path adds. Its errors never quote the value, which may
 // hold a key pasted in the wrong place.
 func WithBaseURL(raw string) Option {
 	return clientOnly("WithBaseURL", func(c *config) error {
@@ -85,7 +86,7 @@ func WithBaseURL(raw string) Option {
 		case err != nil:
 			problem = "is not a URL"
 		case u.Scheme != "https" && u.Scheme != "http":
-			problem = "must start with https://"
+			problem = "must start with https:// (http:// only for loopback hosts: localhost, 127.0.0.1, ::1)"
 		case u.Hostname() == "":
 			problem = "needs a host"
 		case u.User != nil:
@@ -94,6 +95,8 @@ func WithBaseURL(raw string) Option {
 			problem = "must not have a query or fragment"
 		case u.Scheme == "http" && !isLoopback(u.Hostname()):
 			problem = "may be plain http only for loopback hosts (localhost, 127.0.0.1, ::1); use https"
+		case strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v3"):
+			problem = "must not end in /v3, which every request path adds: use the API's root, such as " + BaseURLUS
 		default:
 			u.Host = strings.ToLower(u.Host) // net/http's proxy bypass matches "localhost" exactly
 			c.baseURL = strings.TrimSuffix(u.String(), "/")

@@ -27,6 +27,9 @@ func TestWithBaseURL(t *testing.T) {
 		{"https://user:pw@api.us.nylas.com", "", "must not carry user info"},
 		{"https://api.us.nylas.com/?x=1", "", "must not have a query"},
 		{"https://api.us.nylas.com/#f", "", "must not have a query or fragment"},
+		{"https://api.us.nylas.com/v3/", "", "must not end in /v3, which every request path adds: use the API's root, such as https://api.us.nylas.com"},
+		{"https://proxy.example.com/nylas/v3", "", "must not end in /v3"},
+		{"https://proxy.example.com/v3x", "https://proxy.example.com/v3x", ""},
 	}
 	for _, tc := range cases {
 		c, err := New("key", WithBaseURL(tc.in))

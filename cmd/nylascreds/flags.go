@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -65,20 +64,6 @@ func (f *connFlags) endpoint(c *cli) (region wrapper.Region, baseURL, from, prob
 	return region, "", "", ""
 }
 
-// baseURLProblem catches the two usual slips in a base URL, with the fix:
-// no scheme (api.us.nylas.com), and the API's version at the end
-// (https://api.us.nylas.com/v3), which every request path already has. The
-// URL is not repeated, as it may carry user info.
-func baseURLProblem(from, raw string) string {
-	if !strings.Contains(raw, "://") {
-		return from + ": the URL needs a scheme: https://HOST (http:// only for localhost, 127.0.0.1 or ::1)"
-	}
-	if u, err := url.Parse(raw); err == nil && strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v3") {
-		return from + ": leave out the /v3 at the end, which every request adds: the API's root, such as https://api.us.nylas.com"
-	}
-	return ""
-}
-
 // client builds the wrapper client, or returns the usage problems. from
 // is what gave the base URL, as endpoint says.
 func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrapper.Region, from string, problems []string) {
@@ -90,9 +75,6 @@ func (f *connFlags) client(c *cli, in *inputs) (_ *wrapper.Client, region wrappe
 		problems = append(problems, "no API key: set $NYLAS_API_KEY or pass --api-key-file PATH")
 	}
 	region, baseURL, from, problem := f.endpoint(c)
-	if problem == "" && baseURL != "" {
-		problem = baseURLProblem(from, baseURL)
-	}
 	if problem != "" {
 		problems = append(problems, problem)
 	}
