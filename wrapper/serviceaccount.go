@@ -45,6 +45,9 @@ func ParseGoogleServiceAccountKey(keyFile []byte) (*GoogleServiceAccount, error)
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(keyFile))
 	switch err := dec.Decode(&raw); {
+	case err != nil && bytes.HasPrefix(bytes.TrimSpace(keyFile), []byte("-----BEGIN")):
+		probs.add("credential_data", "the file is a PEM key, not a Google service-account key file: give the JSON key file "+
+			"as Google Cloud downloads it (IAM, Service accounts, Keys, Add key, JSON), which holds the key with its client_email and private_key_id")
 	case err != nil:
 		probs.add("credential_data", "must be a JSON object (a Google service-account key file): "+jsonProblem(err))
 	case dec.More():
@@ -108,6 +111,9 @@ func checkPKCS8(key string, probs *problems) {
 		probs.add(field, "is required")
 	case block == nil:
 		probs.add(field, `must be a PEM "PRIVATE KEY" block`)
+	case block.Type == "RSA PRIVATE KEY": // PKCS#1, as older tools export it
+		probs.add(field, `must be a PEM "PRIVATE KEY" block (PKCS#8), not "RSA PRIVATE KEY"; convert the key with: `+
+			"openssl pkcs8 -topk8 -nocrypt -in rsa-key.pem -out key.pem, and put the new PEM in the key file's private_key")
 	case block.Type != "PRIVATE KEY":
 		probs.add(field, `must be a PEM "PRIVATE KEY" block (PKCS#8), not `+strconv.Quote(block.Type))
 	case len(bytes.TrimSpace(rest)) != 0:

@@ -205,10 +205,6 @@ func (d *dataFlags) build(c *cli, in *inputs, create bool) (wrapper.CredentialDa
 			return nil, []string{problem}
 		}
 		in.from(privateKey, origin("--key-file", d.keyFile))
-		if bytes.HasPrefix(bytes.TrimSpace(file), []byte("-----BEGIN")) {
-			return nil, []string{"--key-file: the file is a PEM key, not a Google service-account key file: give the JSON key file " +
-				"as Google Cloud downloads it (IAM, Service accounts, Keys, Add key, JSON), which holds the key with its client_email and private_key_id"}
-		}
 		sa, err := wrapper.ParseGoogleServiceAccountKey(file)
 		if err != nil {
 			var verr *wrapper.ValidationError

@@ -310,12 +310,9 @@ func describeProblem(p wrapper.FieldError) string {
 }
 
 // describeKeyFileProblem renders a problem of a Google key file, naming the
-// key inside --key-file, and the conversion a PKCS#1 key needs.
+// key inside --key-file.
 func describeKeyFileProblem(p wrapper.FieldError) string {
 	rule := cliWords(p.Rule)
-	if p.Field == "credential_data.private_key" && strings.Contains(rule, `"RSA PRIVATE KEY"`) {
-		rule += "; convert the key with: openssl pkcs8 -topk8 -nocrypt -in rsa-key.pem -out key.pem, and put the new PEM in the key file's private_key"
-	}
 	if key, ok := strings.CutPrefix(p.Field, "credential_data."); ok {
 		return "--key-file: " + key + ": " + rule
 	}
