@@ -196,14 +196,8 @@ func Rotate(ctx context.Context, c *wrapper.Client, provider wrapper.Provider, r
 	if r.Old, err = c.Get(ctx, provider, req.ID, opts...); err != nil {
 		return nil, err
 	}
-	twoFlows := provider == wrapper.ProviderGoogle || provider == wrapper.ProviderMicrosoft
-	switch t := req.Data.CredentialType(); {
-	case r.Old.CredentialType != "" && r.Old.CredentialType != t:
-		return nil, &wrapper.FlowMismatchError{ID: req.ID, Stored: r.Old.CredentialType, Sent: t}
-	case r.Old.CredentialType == "" && twoFlows && req.ConfirmUnverified != nil:
-		if err := req.ConfirmUnverified(r.Old); err != nil {
-			return nil, &wrapper.FlowUnverifiedError{Stored: r.Old, Err: err}
-		}
+	if _, err := wrapper.CheckStoredFlow(provider, r.Old, req.Data, req.ConfirmUnverified); err != nil {
+		return nil, err
 	}
 	conn, err := c.GetConnector(ctx, provider, opts...)
 	if err != nil {

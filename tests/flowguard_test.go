@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nylascreds/nylascreds/admin"
 	"net/http"
 	"strings"
 	"testing"
@@ -187,14 +188,15 @@ func TestFlowGuardRefusalIsScrubbedAndBounded(t *testing.T) {
 		"one mebibyte":  strings.Repeat("x", 1<<20),
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFake(t, jsonReply(200, credentialOfType(stored)))
-			c := newClient(t, f)
+			c := newClient(t, newFake(t, jsonReply(200, credentialOfType(stored)), jsonReply(200, credentialOfType(stored))))
 			_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: canaryConnector})
-			var mismatch *wrapper.FlowMismatchError
-			if !errors.As(err, &mismatch) {
-				t.Fatalf("err = %v, want a *FlowMismatchError", err)
+			_, rotErr := admin.Rotate(context.Background(), c, wrapper.ProviderGoogle, admin.RotateRequest{ID: "cred-1", Data: canaryConnector})
+			var mismatch, rotMismatch *wrapper.FlowMismatchError
+			if !errors.As(err, &mismatch) || !errors.As(rotErr, &rotMismatch) {
+				t.Fatalf("update: %v; rotate: %v; want *FlowMismatchError", err, rotErr)
 			}
-			for _, text := range []string{err.Error(), string(mismatch.Stored), fmt.Sprintf("%+v", mismatch)} {
+			for _, text := range []string{err.Error(), string(mismatch.Stored), fmt.Sprintf("%+v", mismatch),
+				rotErr.Error(), fmt.Sprintf("%+v", rotMismatch)} {
 				low := strings.ToLower(text)
 				if strings.Contains(low, strings.ToLower(testAPIKey)) || strings.Contains(low, strings.ToLower(canaryClientSecret)) {
 					t.Errorf("a secret came back: %.200s", text)

@@ -172,28 +172,42 @@ func (c *Client) Update(ctx context.Context, provider Provider, id string, req U
 	return c.credentialCall(ctx, cfg, k)
 }
 
-// checkStoredFlow makes sure req.Data is of the credential's stored flow.
+// checkStoredFlow reads the credential Update is about to change, for
+// CheckStoredFlow; a provider with one flow needs no read.
 func (c *Client) checkStoredFlow(ctx context.Context, cfg *config, provider Provider, id string, req UpdateRequest, secrets []Secret) (FlowCheck, error) {
 	if provider != ProviderGoogle && provider != ProviderMicrosoft {
-		return FlowVerified, nil // CheckUpdate refused any flow but connector
+		return FlowVerified, nil
 	}
 	readCfg := *cfg
 	readCfg.into = nil // the caller's Response describes the PATCH
 	stored, err := c.get(ctx, &readCfg, provider, id, secrets)
-	switch sent := req.Data.CredentialType(); {
-	case err != nil:
+	if err != nil {
 		return FlowNotChecked, err
-	case stored.CredentialType == sent:
+	}
+	return CheckStoredFlow(provider, stored, req.Data, req.ConfirmUnverified)
+}
+
+// CheckStoredFlow decides, with no I/O, whether data may take the place of the
+// data of stored (a credential of provider as read): Update runs it before its
+// PATCH, admin.Rotate before it creates a successor. google and microsoft have
+// two flows: data of another flow than the one the server reports is refused
+// with a *FlowMismatchError; when the server reports none, confirm decides
+// (nil, or a nil return, goes on unverified; an error refuses with a
+// *FlowUnverifiedError). Other providers have one flow, which CheckCreate and
+// CheckUpdate enforce. Server text in the errors is scrubbed of data's secrets.
+func CheckStoredFlow(provider Provider, stored *Credential, data CredentialData, confirm func(*Credential) error) (FlowCheck, error) {
+	sent := data.CredentialType()
+	sc := newScrubber(data.secrets()...)
+	switch {
+	case provider != ProviderGoogle && provider != ProviderMicrosoft, stored.CredentialType == sent:
 		return FlowVerified, nil
 	case stored.CredentialType != "":
-		// The server's text in an error: scrubbed of what this call sends.
-		stored := CredentialType(c.keyScrub().with(secrets).text(string(stored.CredentialType), maxIDText))
-		return FlowNotChecked, &FlowMismatchError{ID: id, Stored: stored, Sent: sent}
-	case req.ConfirmUnverified != nil:
-		if err := req.ConfirmUnverified(stored); err != nil {
-			sc := c.keyScrub().with(secrets)
-			stored.ID, stored.Name, stored.HashedData = sc.replace(stored.ID), sc.replace(stored.Name), sc.replace(stored.HashedData)
-			return FlowUnverified, &FlowUnverifiedError{Stored: stored, Err: err}
+		return FlowNotChecked, &FlowMismatchError{ID: sc.replace(stored.ID), Stored: CredentialType(sc.text(string(stored.CredentialType), maxIDText)), Sent: sent}
+	case confirm != nil:
+		if err := confirm(stored); err != nil {
+			s := *stored
+			s.ID, s.Name, s.HashedData = sc.replace(s.ID), sc.replace(s.Name), sc.replace(s.HashedData)
+			return FlowUnverified, &FlowUnverifiedError{Stored: &s, Err: err}
 		}
 	}
 	return FlowUnverified, nil
