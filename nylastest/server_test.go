@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -219,6 +221,65 @@ func TestConnectorsAndGrants(t *testing.T) {
 	}
 	for _, v := range srv.Violations() {
 		t.Error(v)
+	}
+}
+
+// TestGrantsAsAdded: AddGrants fills in an id, "valid" and the clock,
+// replaces a grant by its id, and holds at most MaxGrants;
+// AddFirstCredentialGrants' grants name the provider's first credential
+// once it is created (at once when it exists), unless replaced before.
+func TestGrantsAsAdded(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	grants := func(query string) []map[string]any {
+		t.Helper()
+		status, body, _ := call(t, srv, key, "GET", "/v3/grants?limit=100&order_by=asc"+query, "")
+		list, _ := body["data"].([]any)
+		if status != 200 {
+			t.Fatalf("grants%s: %d %v", query, status, body)
+		}
+		out := make([]map[string]any, len(list))
+		for i, g := range list {
+			out[i] = g.(map[string]any)
+		}
+		return out
+	}
+	srv.AddFirstCredentialGrants("google", 3)
+	srv.AddFirstCredentialGrants("microsoft", 1)
+	third := grants("&provider=google&email=user3@example.com")
+	if len(third) != 1 {
+		t.Fatalf("user3's grant: %v", third)
+	}
+	replaced := srv.AddGrants(nylastest.Grant{ID: third[0]["id"].(string), Provider: "google", Email: "user3@example.com"})
+	if len(replaced) != 1 || replaced[0].Status != "valid" || replaced[0].CreatedAt == 0 {
+		t.Errorf("replaced grant as stored: %+v", replaced)
+	}
+	_, first, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", connectorBody)
+	id := data(first)["id"].(string)
+	var got []string
+	for _, g := range grants("") {
+		got = append(got, fmt.Sprintf("%s %s %v", g["provider"], g["email"], g["credential_id"]))
+	}
+	want := []string{"google user1@example.com " + id, "google user2@example.com " + id, "microsoft user1@example.com <nil>",
+		"google user3@example.com <nil>"}
+	if !slices.Equal(got, want) {
+		t.Errorf("grants after the first credential:\n got %q\nwant %q", got, want)
+	}
+	srv.AddFirstCredentialGrants("google", 1)
+	if g := grants("&provider=google"); len(g) != 4 || g[3]["credential_id"] != id {
+		t.Errorf("a grant added once the credential exists: %v", g)
+	}
+
+	full, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := full.AddGrants(make([]nylastest.Grant, nylastest.MaxGrants+1)...)
+	if len(added) != nylastest.MaxGrants {
+		t.Errorf("%d grants held, want MaxGrants", len(added))
+	}
+	if again := full.AddGrants(nylastest.Grant{ID: added[0].ID, Status: "invalid"}); len(again) != 1 {
+		t.Errorf("a full fake refused to replace a grant: %v", again)
 	}
 }
 
