@@ -188,10 +188,11 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 
 // TestConnectorsAndGrants: a connector appears with its first credential,
 // which is its active one; PATCH switches it to a credential of the same
-// provider only; grants are paged and filtered as documented.
+// provider only, and replaces settings and scope each as a whole, keeping
+// what it does not send; grants are paged, sorted and filtered as
+// documented.
 func TestConnectorsAndGrants(t *testing.T) {
-	srv := nylastest.NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	key := srv.APIKey()
 	if status, _, _ := call(t, srv, key, "GET", "/v3/connectors/google", ""); status != 404 {
 		t.Errorf("connector before any credential: %d, want 404", status)
@@ -205,8 +206,17 @@ func TestConnectorsAndGrants(t *testing.T) {
 	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"nope"}`); status != 400 {
 		t.Errorf("switch to an unknown credential: %d %v", status, body)
 	}
+	_, other, _ := call(t, srv, key, "POST", "/v3/connectors/microsoft/creds", connectorBody)
+	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"`+data(other)["id"].(string)+`"}`); status != 400 {
+		t.Errorf("switch to another provider's credential: %d %v", status, body)
+	}
 	if active, _ := srv.ActiveCredential("google"); active != id {
 		t.Errorf("a refused switch moved the active credential to %q", active)
+	}
+	call(t, srv, key, "PATCH", "/v3/connectors/google", `{"settings":{"topic_name":"a","extra":1},"scope":["s1","s2"]}`)
+	status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"settings":{"topic_name":"b"}}`)
+	if got := fmt.Sprintf("%v %v %v", data(body)["settings"], data(body)["scope"], data(body)["active_credential_id"]); status != 200 || got != "map[topic_name:b] [s1 s2] "+id {
+		t.Errorf("settings replaced, scope and active credential kept: %d %s", status, got)
 	}
 	srv.AddGrants(nylastest.Grant{Provider: "google", Email: "a@x", CredentialID: id}, nylastest.Grant{Provider: "google", Email: "b@x"},
 		nylastest.Grant{Provider: "microsoft", Email: "c@x"}, nylastest.Grant{Provider: "google", Email: "d@x", Status: "invalid"})
@@ -219,8 +229,21 @@ func TestConnectorsAndGrants(t *testing.T) {
 	if list, _ := body["data"].([]any); status != 200 || len(list) != 1 || list[0].(map[string]any)["grant_status"] != "invalid" {
 		t.Errorf("grants page 2: %d %v", status, body)
 	}
-	for _, v := range srv.Violations() {
-		t.Error(v)
+	for query, want := range map[string]string{
+		"":                      "d@x c@x b@x a@x", // newest first
+		"?email=b@x":            "b@x",
+		"?grant_status=invalid": "d@x",
+		"?grant_status=valid":   "c@x b@x a@x",
+	} {
+		_, body, _ = call(t, srv, key, "GET", "/v3/grants"+query, "")
+		list, _ := body["data"].([]any)
+		var emails []string
+		for _, g := range list {
+			emails = append(emails, g.(map[string]any)["email"].(string))
+		}
+		if got := strings.Join(emails, " "); got != want {
+			t.Errorf("grants%s: %s, want %s", query, got, want)
+		}
 	}
 }
 
