@@ -25,15 +25,8 @@ var jsonType = http.Header{"Content-Type": {"application/json"}}
 // and the headers.
 func rawGet(t *testing.T, srv *nylastest.Server, path string) (int, string, http.Header) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw), resp.Header
+	status, raw, header := send(t, srv, srv.APIKey(), "GET", path, "")
+	return status, string(raw), header
 }
 
 // TestScriptedAnswersAreChecked: what a Fault scripts reaches the client
@@ -161,10 +154,7 @@ func TestHandlerFault(t *testing.T) {
 			_ = conn.Close()
 		}
 	}})
-	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("hijacked and closed: no error")
 	}
 	if srv.Len("google") != 1 {

@@ -16,8 +16,9 @@ import (
 	"github.com/nylascreds/nylascreds/nylastest"
 )
 
-// call sends one raw request to the fake and decodes the JSON answer.
-func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, map[string]any, http.Header) {
+// send sends one raw request to the fake and returns the status, the body
+// as received and the headers.
+func send(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, []byte, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -35,13 +36,33 @@ func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, resp.Header
+}
+
+// call sends one raw request to the fake and decodes the JSON answer.
+func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	status, raw, header := send(t, srv, key, method, path, body)
 	var out map[string]any
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
 			t.Fatalf("%s %s: body %q is not JSON", method, path, raw)
 		}
 	}
-	return resp.StatusCode, out, resp.Header
+	return status, out, header
+}
+
+// createUnanswered sends connectorBody as a google create, for a fault
+// that drops the connection, and returns the client's error.
+func createUnanswered(srv *nylastest.Server, key string) error {
+	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
 }
 
 func newServer(t *testing.T, opts ...nylastest.Option) *nylastest.Server {
@@ -456,20 +477,14 @@ func TestScriptedFaults(t *testing.T) {
 
 	// A dropped connection, without and with the request taking effect.
 	srv.Enqueue(nylastest.Fault{Drop: true})
-	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("dropped connection: no error")
 	}
 	if srv.Len("google") != 0 {
 		t.Error("a dropped (unhandled) create was stored")
 	}
 	srv.Enqueue(nylastest.Fault{Drop: true, Handle: true})
-	req, _ = http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("dropped connection: no error")
 	}
 	if srv.Len("google") != 1 {
