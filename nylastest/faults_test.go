@@ -129,9 +129,10 @@ func TestFaultTimes(t *testing.T) {
 	}
 }
 
-// TestHandlerFault: a Handler reads the request's body from the start,
-// answers as it likes, and may drop the connection; Handle runs the request
-// first, so a Handler can lose a response that took effect.
+// TestHandlerFault: a Handler reads the request's body from the start
+// (after Handle too), answers as it likes, and may drop the connection;
+// Handle runs the request first, so a Handler can lose a response that took
+// effect; Drop takes precedence over a Handler.
 func TestHandlerFault(t *testing.T) {
 	srv := newServer(t)
 	key := srv.APIKey()
@@ -148,7 +149,10 @@ func TestHandlerFault(t *testing.T) {
 		t.Errorf("answer %d %v, handler saw %q, stored %d", status, body, seen.Load(), srv.Len("google"))
 	}
 
+	seen.Store("")
 	srv.Enqueue(nylastest.Fault{Handle: true, Handler: func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen.Store(string(b))
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
 			_ = conn.Close()
@@ -157,8 +161,18 @@ func TestHandlerFault(t *testing.T) {
 	if err := createUnanswered(srv, key); err == nil {
 		t.Error("hijacked and closed: no error")
 	}
-	if srv.Len("google") != 1 {
-		t.Error("a handled-then-dropped create was not stored")
+	if srv.Len("google") != 1 || seen.Load() != connectorBody {
+		t.Errorf("a handled-then-dropped create: stored %d, handler saw %q", srv.Len("google"), seen.Load())
+	}
+
+	var called atomic.Bool
+	srv.Enqueue(nylastest.Fault{Drop: true, Handler: func(w http.ResponseWriter, _ *http.Request) {
+		called.Store(true)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, credentialBody)
+	}})
+	if err := createUnanswered(srv, key); err == nil || called.Load() {
+		t.Errorf("Drop with a Handler: err %v, handler called %t; want a dropped connection", err, called.Load())
 	}
 }
 

@@ -243,6 +243,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// without an answer (returning would send an empty 200).
 		panic(http.ErrAbortHandler)
 	}
+	// Read from the start by a Fault's Handler; nothing else reads r.Body.
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	// A request with the key is judged before anyone answers it, so that
@@ -272,7 +273,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if scripted && !fault.Handle && f.answer(fault, w, r, body, v) {
+	if scripted && !fault.Handle && f.answer(fault, w, r, v) {
 		return
 	}
 
@@ -289,7 +290,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if scripted && fault.Handle && f.answer(fault, w, r, body, v) {
+	if scripted && fault.Handle && f.answer(fault, w, r, v) {
 		return
 	}
 	ex.write(w)
