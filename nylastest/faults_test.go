@@ -64,6 +64,18 @@ func TestScriptedAnswersAreChecked(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"data":1}`)
 		}}, ""},
+		{"handler-1xx-then-on-spec", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Link", "</style.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints) // informational: the answer's status comes next
+			_, _ = io.WriteString(w, credentialBody)
+		}}, ""},
+		{"handler-header-as-sent-at-flush", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.(http.Flusher).Flush()
+			w.Header().Set("Content-Type", "text/plain") // too late: not sent
+			_, _ = io.WriteString(w, credentialBody)
+		}}, ""},
 		{"handler-too-large-to-check", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			for range 5 {
@@ -90,6 +102,27 @@ func TestScriptedAnswersAreChecked(t *testing.T) {
 				t.Errorf("violations = %v, want one with %q", v, tc.want)
 			}
 		})
+	}
+}
+
+// TestScriptedAnswersToStrayRequests: a scripted answer to a request
+// without the API key is checked like any other; one to a path that
+// openapi.yaml does not have is sent as scripted and not checked (the
+// request's Problem says what is wrong with it).
+func TestScriptedAnswersToStrayRequests(t *testing.T) {
+	srv := nylastest.NewServer()
+	srv.Enqueue(nylastest.Fault{Status: 200, Header: jsonType, Body: `{}`, Times: 2})
+	keyless, keylessBody, _ := send(t, srv, "", "GET", getPath, "")
+	unrouted, unroutedBody, _ := send(t, srv, srv.APIKey(), "GET", "/v3/applications", "")
+	srv.Close()
+	if keyless != 200 || string(keylessBody) != "{}" || unrouted != 200 || string(unroutedBody) != "{}" {
+		t.Errorf("answers = %d %q, %d %q; want the scripted ones", keyless, keylessBody, unrouted, unroutedBody)
+	}
+	if v := srv.Violations(); len(v) != 1 || !strings.Contains(v[0].Error(), "GET "+getPath+": scripted 200 response off spec") {
+		t.Errorf("violations = %v, want the keyless request's answer alone", v)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Problem != "no such endpoint: /v3/applications" {
+		t.Errorf("requests = %+v, want the unrouted one, with its problem", reqs)
 	}
 }
 
