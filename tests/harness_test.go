@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +54,32 @@ func newFakeWithKey(t testing.TB, key string, faults ...nylastest.Fault) *fake {
 		checkFake(t, srv.Fake)
 	})
 	return &fake{Server: srv}
+}
+
+// servedFake is newFake for a test that counts connections or serves TLS:
+// a fake that accepts testAPIKey, with faults enqueued, behind an httptest
+// server that is not started yet (Start or StartTLS it) and counts the
+// connections it accepts. At cleanup it closes the server and checks the
+// fake, as newFake does.
+func servedFake(t testing.TB, faults ...nylastest.Fault) (*nylastest.Fake, *httptest.Server, *atomic.Int32) {
+	t.Helper()
+	f, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Enqueue(faults...)
+	srv := httptest.NewUnstartedServer(f)
+	conns := new(atomic.Int32)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		checkFake(t, f)
+	})
+	return f, srv, conns
 }
 
 // checkFake fails t for every request f logged off its contract, and every

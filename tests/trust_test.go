@@ -120,32 +120,17 @@ func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 // request with the credential, and counts the connections it accepts.
 type tlsServer struct {
 	*httptest.Server
-	conns atomic.Int32
+	conns *atomic.Int32
 }
 
 func newTLSServer(t *testing.T, cert *tls.Certificate) *tlsServer {
-	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
-	s := &tlsServer{}
-	s.Server = httptest.NewUnstartedServer(fk)
-	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			s.conns.Add(1)
-		}
-	}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures are the point
+	_, srv, conns := servedFake(t, times(math.MaxInt, jsonReply(200, credentialJSON)))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures are the point
 	if cert != nil {
-		s.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
 	}
-	s.StartTLS()
-	t.Cleanup(func() {
-		s.Close()
-		checkFake(t, fk)
-	})
-	return s
+	srv.StartTLS()
+	return &tlsServer{Server: srv, conns: conns}
 }
 
 // expiredCert is a self-signed certificate for 127.0.0.1 that expired a day ago.
@@ -569,23 +554,8 @@ func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
 // Defect n: with default options, a client shared by 32 goroutines opened a
 // connection for most calls (the default pool keeps 2 idle per host).
 func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
-	var conns atomic.Int32
-	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
-	srv := httptest.NewUnstartedServer(fk)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
+	_, srv, conns := servedFake(t, times(math.MaxInt, jsonReply(200, credentialJSON)))
 	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		checkFake(t, fk)
-	})
 	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL))
 	const workers, each = 32, 40
 	var wg sync.WaitGroup
