@@ -1,6 +1,7 @@
 package nylastest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -50,7 +51,7 @@ func (f *Fake) AddGrants(grants ...Grant) []Grant {
 func (f *Fake) addGrants(grants []Grant) []Grant {
 	var added []Grant
 	for _, g := range grants {
-		g.ID, g.Status = cmpOr(g.ID, newID()), cmpOr(g.Status, "valid")
+		g.ID, g.Status = cmp.Or(g.ID, newID()), cmp.Or(g.Status, "valid")
 		if g.CreatedAt == 0 {
 			g.CreatedAt = f.clock()
 		}
@@ -105,7 +106,7 @@ func (f *Fake) ActiveCredential(provider string) (string, bool) {
 
 // connectorView is the API's connector object.
 func connectorView(provider string, c *connector) map[string]any {
-	v := map[string]any{"provider": provider, "name": cmpOr(connectorNames[provider], strings.ToUpper(provider[:1])+provider[1:]+" Connector"),
+	v := map[string]any{"provider": provider, "name": cmp.Or(connectorNames[provider], strings.ToUpper(provider[:1])+provider[1:]+" Connector"),
 		"active_credential_id": c.active}
 	if c.scope != nil {
 		v["scope"] = c.scope
@@ -114,13 +115,6 @@ func connectorView(provider string, c *connector) map[string]any {
 		v["settings"] = c.settings
 	}
 	return v
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // handleConnector answers getConnector and updateConnector. Call with f.mu held.
