@@ -96,13 +96,10 @@ func checkFake(t testing.TB, f *nylastest.Fake) {
 	}
 }
 
-// requests returns what the fake has received with its key.
-func (f *fake) requests() []nylastest.Request { return f.Requests() }
-
 // only returns the single request the fake received, failing otherwise.
 func (f *fake) only(t testing.TB) nylastest.Request {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("server saw %d requests, want 1", len(reqs))
 	}
@@ -114,7 +111,7 @@ func (f *fake) only(t testing.TB) nylastest.Request {
 // failing when anything else arrived.
 func (f *fake) patched(t testing.TB) nylastest.Request {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) == 2 && reqs[0].Method == http.MethodGet && reqs[1].Method == http.MethodPatch && reqs[0].Path == reqs[1].Path {
 		return reqs[1]
 	}
@@ -128,7 +125,7 @@ func (f *fake) patched(t testing.TB) nylastest.Request {
 // requested.
 func (f *fake) operations() map[string]int {
 	ops := map[string]int{}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		if r.Operation != "" {
 			ops[r.Operation]++
 		}

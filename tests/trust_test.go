@@ -88,7 +88,7 @@ func TestPlainHTTPNeverGoesThroughTheEnvironmentProxy(t *testing.T) {
 			if n := proxy.conns.Load(); n != 0 {
 				t.Fatalf("the proxy received %d connections: the API key crossed it in clear text", n)
 			}
-			if got := len(f.requests()); got != 1 {
+			if got := len(f.Requests()); got != 1 {
 				t.Errorf("server saw %d requests, want 1", got)
 			}
 		})
@@ -108,8 +108,8 @@ func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 	if _, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1"); err != nil {
 		t.Fatal(err)
 	}
-	if n := proxy.conns.Load(); n != 0 || len(f.requests()) != 1 {
-		t.Errorf("proxy saw %d connections, server %d requests; want 0 and 1", n, len(f.requests()))
+	if n := proxy.conns.Load(); n != 0 || len(f.Requests()) != 1 {
+		t.Errorf("proxy saw %d connections, server %d requests; want 0 and 1", n, len(f.Requests()))
 	}
 	if hc.Transport.(*http.Transport).Proxy == nil {
 		t.Error("the caller's transport was modified")
@@ -261,7 +261,7 @@ func TestDeleteAfterACutShortRefusalThen404IsNotFound(t *testing.T) {
 		}})
 		c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetryBackoff(time.Millisecond, time.Millisecond))
 		err := c.Delete(context.Background(), wrapper.ProviderGoogle, "never-existed")
-		if err == nil || len(f.requests()) < 1 {
+		if err == nil || len(f.Requests()) < 1 {
 			t.Errorf("first answer %d cut short: Delete reported success for an id that never existed", status)
 		}
 	}
@@ -467,7 +467,7 @@ func TestInvalidUTF8IsRefusedByField(t *testing.T) {
 			t.Errorf("%s: err = %v, want a ValidationError naming it", tc.field, err)
 		}
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("server saw %d requests, want 0", n)
 	}
 }
@@ -546,7 +546,7 @@ func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
 	if !errors.As(err, &verr) || !verr.Has("name") || len(err.Error()) > 300 {
 		t.Errorf("long name: err (%d bytes) = %.300v", len(fmt.Sprint(err)), err)
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("server saw %d requests, want 0", n)
 	}
 }
