@@ -1,10 +1,10 @@
 package nylastest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,15 +44,22 @@ const MaxGrants = 100_000
 func (f *Fake) AddGrants(grants ...Grant) []Grant {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.addGrants(grants)
+}
+
+// addGrants is AddGrants. Call with f.mu held.
+func (f *Fake) addGrants(grants []Grant) []Grant {
 	var added []Grant
 	for _, g := range grants {
-		g.ID, g.Status = cmpOr(g.ID, newID()), cmpOr(g.Status, "valid")
+		g.ID, g.Status = cmp.Or(g.ID, newID()), cmp.Or(g.Status, "valid")
 		if g.CreatedAt == 0 {
 			g.CreatedAt = f.clock()
 		}
-		if i := slices.IndexFunc(f.grants, func(h Grant) bool { return h.ID == g.ID }); i >= 0 {
+		if i, ok := f.grantIndex[g.ID]; ok {
 			f.grants[i] = g
+			delete(f.pinned, g.ID) // the new grant names its own credential
 		} else if len(f.grants) < MaxGrants {
+			f.grantIndex[g.ID] = len(f.grants)
 			f.grants = append(f.grants, g)
 		} else {
 			break
@@ -64,20 +71,23 @@ func (f *Fake) AddGrants(grants ...Grant) []Grant {
 
 // AddFirstCredentialGrants adds n grants of provider (emails userN@example.com)
 // that name the provider's first credential: they name none until it is
-// created, as users who connected through the connector's first app. It is
-// how `nylascreds fake --grants` seeds a fake that other languages drive.
+// created (a grant AddGrants replaces meanwhile names what it is given), as
+// users who connected through the connector's first app. It is how
+// `nylascreds fake --grants` seeds a fake that other languages drive.
 func (f *Fake) AddFirstCredentialGrants(provider string, n int) {
-	first, _ := f.ActiveCredential(provider)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var first string
+	if c := f.connectors[provider]; c != nil {
+		first = c.active
+	}
 	grants := make([]Grant, 0, n)
 	for i := range n {
 		grants = append(grants, Grant{Provider: provider, Email: fmt.Sprintf("user%d@example.com", i+1), CredentialID: first})
 	}
-	added := f.AddGrants(grants...)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, g := range added {
+	for _, g := range f.addGrants(grants) {
 		if g.CredentialID == "" {
-			f.pinned = append(f.pinned, g.ID)
+			f.pinned[g.ID] = true
 		}
 	}
 }
@@ -96,7 +106,7 @@ func (f *Fake) ActiveCredential(provider string) (string, bool) {
 
 // connectorView is the API's connector object.
 func connectorView(provider string, c *connector) map[string]any {
-	v := map[string]any{"provider": provider, "name": cmpOr(connectorNames[provider], strings.ToUpper(provider[:1])+provider[1:]+" Connector"),
+	v := map[string]any{"provider": provider, "name": cmp.Or(connectorNames[provider], strings.ToUpper(provider[:1])+provider[1:]+" Connector"),
 		"active_credential_id": c.active}
 	if c.scope != nil {
 		v["scope"] = c.scope
@@ -105,13 +115,6 @@ func connectorView(provider string, c *connector) map[string]any {
 		v["settings"] = c.settings
 	}
 	return v
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // handleConnector answers getConnector and updateConnector. Call with f.mu held.

@@ -87,12 +87,11 @@ func (f *Fake) nextFault() (Fault, bool) {
 // connection, a handler's answer, or a status with its headers and body),
 // checks what was scripted against openapi.yaml, and reports whether it
 // answered.
-func (f *Fake) answer(fault Fault, w http.ResponseWriter, r *http.Request, body []byte, v *verdict) bool {
+func (f *Fake) answer(fault Fault, w http.ResponseWriter, r *http.Request, v *verdict) bool {
 	switch {
 	case fault.Drop:
 		dropConnection(w)
 	case fault.Handler != nil:
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		cw := &capturingWriter{w: w}
 		fault.Handler(cw, r)
 		// An answer nobody received (the client went away before the

@@ -25,15 +25,8 @@ var jsonType = http.Header{"Content-Type": {"application/json"}}
 // and the headers.
 func rawGet(t *testing.T, srv *nylastest.Server, path string) (int, string, http.Header) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw), resp.Header
+	status, raw, header := send(t, srv, srv.APIKey(), "GET", path, "")
+	return status, string(raw), header
 }
 
 // TestScriptedAnswersAreChecked: what a Fault scripts reaches the client
@@ -71,6 +64,18 @@ func TestScriptedAnswersAreChecked(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"data":1}`)
 		}}, ""},
+		{"handler-1xx-then-on-spec", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Link", "</style.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints) // informational: the answer's status comes next
+			_, _ = io.WriteString(w, credentialBody)
+		}}, ""},
+		{"handler-header-as-sent-at-flush", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.(http.Flusher).Flush()
+			w.Header().Set("Content-Type", "text/plain") // too late: not sent
+			_, _ = io.WriteString(w, credentialBody)
+		}}, ""},
 		{"handler-too-large-to-check", nylastest.Fault{Handler: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			for range 5 {
@@ -97,6 +102,27 @@ func TestScriptedAnswersAreChecked(t *testing.T) {
 				t.Errorf("violations = %v, want one with %q", v, tc.want)
 			}
 		})
+	}
+}
+
+// TestScriptedAnswersToStrayRequests: a scripted answer to a request
+// without the API key is checked like any other; one to a path that
+// openapi.yaml does not have is sent as scripted and not checked (the
+// request's Problem says what is wrong with it).
+func TestScriptedAnswersToStrayRequests(t *testing.T) {
+	srv := nylastest.NewServer()
+	srv.Enqueue(nylastest.Fault{Status: 200, Header: jsonType, Body: `{}`, Times: 2})
+	keyless, keylessBody, _ := send(t, srv, "", "GET", getPath, "")
+	unrouted, unroutedBody, _ := send(t, srv, srv.APIKey(), "GET", "/v3/applications", "")
+	srv.Close()
+	if keyless != 200 || string(keylessBody) != "{}" || unrouted != 200 || string(unroutedBody) != "{}" {
+		t.Errorf("answers = %d %q, %d %q; want the scripted ones", keyless, keylessBody, unrouted, unroutedBody)
+	}
+	if v := srv.Violations(); len(v) != 1 || !strings.Contains(v[0].Error(), "GET "+getPath+": scripted 200 response off spec") {
+		t.Errorf("violations = %v, want the keyless request's answer alone", v)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Problem != "no such endpoint: /v3/applications" {
+		t.Errorf("requests = %+v, want the unrouted one, with its problem", reqs)
 	}
 }
 
@@ -136,9 +162,10 @@ func TestFaultTimes(t *testing.T) {
 	}
 }
 
-// TestHandlerFault: a Handler reads the request's body from the start,
-// answers as it likes, and may drop the connection; Handle runs the request
-// first, so a Handler can lose a response that took effect.
+// TestHandlerFault: a Handler reads the request's body from the start
+// (after Handle too), answers as it likes, and may drop the connection;
+// Handle runs the request first, so a Handler can lose a response that took
+// effect; Drop takes precedence over a Handler.
 func TestHandlerFault(t *testing.T) {
 	srv := newServer(t)
 	key := srv.APIKey()
@@ -155,20 +182,30 @@ func TestHandlerFault(t *testing.T) {
 		t.Errorf("answer %d %v, handler saw %q, stored %d", status, body, seen.Load(), srv.Len("google"))
 	}
 
+	seen.Store("")
 	srv.Enqueue(nylastest.Fault{Handle: true, Handler: func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen.Store(string(b))
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
 			_ = conn.Close()
 		}
 	}})
-	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("hijacked and closed: no error")
 	}
-	if srv.Len("google") != 1 {
-		t.Error("a handled-then-dropped create was not stored")
+	if srv.Len("google") != 1 || seen.Load() != connectorBody {
+		t.Errorf("a handled-then-dropped create: stored %d, handler saw %q", srv.Len("google"), seen.Load())
+	}
+
+	var called atomic.Bool
+	srv.Enqueue(nylastest.Fault{Drop: true, Handler: func(w http.ResponseWriter, _ *http.Request) {
+		called.Store(true)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, credentialBody)
+	}})
+	if err := createUnanswered(srv, key); err == nil || called.Load() {
+		t.Errorf("Drop with a Handler: err %v, handler called %t; want a dropped connection", err, called.Load())
 	}
 }
 

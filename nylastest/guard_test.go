@@ -16,14 +16,10 @@ func TestOffSpecResponseIsRefusedAndRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodGet, "/v3/connectors/google/creds/x", nil)
-	route, params, err := f.guard.route(r)
-	if err != nil {
-		t.Fatal(err)
+	v := f.judge(r, nil, false)
+	if v.route == nil || v.msg != "" {
+		t.Fatalf("request judged off the contract: %d %s", v.status, v.msg)
 	}
-	if err := f.guard.checkRequest(r, nil, route, params); err != nil {
-		t.Fatal(err)
-	}
-	v := &verdict{route: route, params: params}
 	ex := &exchange{fake: f, r: r, reqID: "nylastest-x", in: v.input(r)}
 	ex.ok(http.StatusOK, map[string]any{"data": map[string]any{"id": 1}}) // id must be a string
 	w := httptest.NewRecorder()

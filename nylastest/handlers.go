@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -167,9 +166,10 @@ func (f *Fake) create(ex *exchange, provider string) {
 	f.creds[storeKey{provider, rec.id}] = rec
 	if f.connectors[provider] == nil {
 		f.connectors[provider] = &connector{active: rec.id}
-		for i, g := range f.grants {
-			if g.Provider == provider && slices.Contains(f.pinned, g.ID) {
-				f.grants[i].CredentialID = rec.id
+		for id := range f.pinned {
+			if g := &f.grants[f.grantIndex[id]]; g.Provider == provider {
+				g.CredentialID = rec.id
+				delete(f.pinned, id)
 			}
 		}
 	}

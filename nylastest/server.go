@@ -86,7 +86,8 @@ type Fake struct {
 	creds      map[storeKey]*record
 	connectors map[string]*connector
 	grants     []Grant
-	pinned     []string // ids of grants that take their provider's first credential
+	grantIndex map[string]int  // a grant's position in grants, by id
+	pinned     map[string]bool // ids of grants that take their provider's first credential
 	seq        int64
 	lastTime   int64
 	requestNo  int64
@@ -103,7 +104,8 @@ func NewFake(opts ...Option) (*Fake, error) {
 	}
 	f := &Fake{
 		apiKey: DefaultAPIKey, now: time.Now, timeouts: DefaultTimeouts, guard: guard,
-		creds: map[storeKey]*record{}, connectors: map[string]*connector{}, log: requestLog{max: DefaultRequestLog, maxBytes: requestLogBytes},
+		creds: map[storeKey]*record{}, connectors: map[string]*connector{}, grantIndex: map[string]int{}, pinned: map[string]bool{},
+		log: requestLog{max: DefaultRequestLog, maxBytes: requestLogBytes},
 	}
 	for _, opt := range opts {
 		opt(f)
@@ -241,6 +243,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// without an answer (returning would send an empty 200).
 		panic(http.ErrAbortHandler)
 	}
+	// Read from the start by a Fault's Handler; nothing else reads r.Body.
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	// A request with the key is judged before anyone answers it, so that
@@ -270,7 +273,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if scripted && !fault.Handle && f.answer(fault, w, r, body, v) {
+	if scripted && !fault.Handle && f.answer(fault, w, r, v) {
 		return
 	}
 
@@ -287,7 +290,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if scripted && fault.Handle && f.answer(fault, w, r, body, v) {
+	if scripted && fault.Handle && f.answer(fault, w, r, v) {
 		return
 	}
 	ex.write(w)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,8 +16,9 @@ import (
 	"github.com/nylascreds/nylascreds/nylastest"
 )
 
-// call sends one raw request to the fake and decodes the JSON answer.
-func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, map[string]any, http.Header) {
+// send sends one raw request to the fake and returns the status, the body
+// as received and the headers.
+func send(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, []byte, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -33,13 +36,33 @@ func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, resp.Header
+}
+
+// call sends one raw request to the fake and decodes the JSON answer.
+func call(t *testing.T, srv *nylastest.Server, key, method, path, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	status, raw, header := send(t, srv, key, method, path, body)
 	var out map[string]any
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
 			t.Fatalf("%s %s: body %q is not JSON", method, path, raw)
 		}
 	}
-	return resp.StatusCode, out, resp.Header
+	return status, out, header
+}
+
+// createUnanswered sends connectorBody as a google create, for a fault
+// that drops the connection, and returns the client's error.
+func createUnanswered(srv *nylastest.Server, key string) error {
+	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
 }
 
 func newServer(t *testing.T, opts ...nylastest.Option) *nylastest.Server {
@@ -186,10 +209,11 @@ func TestCreateGetUpdateDeleteLifecycle(t *testing.T) {
 
 // TestConnectorsAndGrants: a connector appears with its first credential,
 // which is its active one; PATCH switches it to a credential of the same
-// provider only; grants are paged and filtered as documented.
+// provider only, and replaces settings and scope each as a whole, keeping
+// what it does not send; grants are paged, sorted and filtered as
+// documented.
 func TestConnectorsAndGrants(t *testing.T) {
-	srv := nylastest.NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	key := srv.APIKey()
 	if status, _, _ := call(t, srv, key, "GET", "/v3/connectors/google", ""); status != 404 {
 		t.Errorf("connector before any credential: %d, want 404", status)
@@ -203,8 +227,17 @@ func TestConnectorsAndGrants(t *testing.T) {
 	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"nope"}`); status != 400 {
 		t.Errorf("switch to an unknown credential: %d %v", status, body)
 	}
+	_, other, _ := call(t, srv, key, "POST", "/v3/connectors/microsoft/creds", connectorBody)
+	if status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"active_credential_id":"`+data(other)["id"].(string)+`"}`); status != 400 {
+		t.Errorf("switch to another provider's credential: %d %v", status, body)
+	}
 	if active, _ := srv.ActiveCredential("google"); active != id {
 		t.Errorf("a refused switch moved the active credential to %q", active)
+	}
+	call(t, srv, key, "PATCH", "/v3/connectors/google", `{"settings":{"topic_name":"a","extra":1},"scope":["s1","s2"]}`)
+	status, body, _ = call(t, srv, key, "PATCH", "/v3/connectors/google", `{"settings":{"topic_name":"b"}}`)
+	if got := fmt.Sprintf("%v %v %v", data(body)["settings"], data(body)["scope"], data(body)["active_credential_id"]); status != 200 || got != "map[topic_name:b] [s1 s2] "+id {
+		t.Errorf("settings replaced, scope and active credential kept: %d %s", status, got)
 	}
 	srv.AddGrants(nylastest.Grant{Provider: "google", Email: "a@x", CredentialID: id}, nylastest.Grant{Provider: "google", Email: "b@x"},
 		nylastest.Grant{Provider: "microsoft", Email: "c@x"}, nylastest.Grant{Provider: "google", Email: "d@x", Status: "invalid"})
@@ -217,8 +250,80 @@ func TestConnectorsAndGrants(t *testing.T) {
 	if list, _ := body["data"].([]any); status != 200 || len(list) != 1 || list[0].(map[string]any)["grant_status"] != "invalid" {
 		t.Errorf("grants page 2: %d %v", status, body)
 	}
-	for _, v := range srv.Violations() {
-		t.Error(v)
+	for query, want := range map[string]string{
+		"":                      "d@x c@x b@x a@x", // newest first
+		"?email=b@x":            "b@x",
+		"?grant_status=invalid": "d@x",
+		"?grant_status=valid":   "c@x b@x a@x",
+	} {
+		_, body, _ = call(t, srv, key, "GET", "/v3/grants"+query, "")
+		list, _ := body["data"].([]any)
+		var emails []string
+		for _, g := range list {
+			emails = append(emails, g.(map[string]any)["email"].(string))
+		}
+		if got := strings.Join(emails, " "); got != want {
+			t.Errorf("grants%s: %s, want %s", query, got, want)
+		}
+	}
+}
+
+// TestGrantsAsAdded: AddGrants fills in an id, "valid" and the clock,
+// replaces a grant by its id, and holds at most MaxGrants;
+// AddFirstCredentialGrants' grants name the provider's first credential
+// once it is created (at once when it exists), unless replaced before.
+func TestGrantsAsAdded(t *testing.T) {
+	srv := newServer(t)
+	key := srv.APIKey()
+	grants := func(query string) []map[string]any {
+		t.Helper()
+		status, body, _ := call(t, srv, key, "GET", "/v3/grants?limit=100&order_by=asc"+query, "")
+		list, _ := body["data"].([]any)
+		if status != 200 {
+			t.Fatalf("grants%s: %d %v", query, status, body)
+		}
+		out := make([]map[string]any, len(list))
+		for i, g := range list {
+			out[i] = g.(map[string]any)
+		}
+		return out
+	}
+	srv.AddFirstCredentialGrants("google", 3)
+	srv.AddFirstCredentialGrants("microsoft", 1)
+	third := grants("&provider=google&email=user3@example.com")
+	if len(third) != 1 {
+		t.Fatalf("user3's grant: %v", third)
+	}
+	replaced := srv.AddGrants(nylastest.Grant{ID: third[0]["id"].(string), Provider: "google", Email: "user3@example.com"})
+	if len(replaced) != 1 || replaced[0].Status != "valid" || replaced[0].CreatedAt == 0 {
+		t.Errorf("replaced grant as stored: %+v", replaced)
+	}
+	_, first, _ := call(t, srv, key, "POST", "/v3/connectors/google/creds", connectorBody)
+	id := data(first)["id"].(string)
+	var got []string
+	for _, g := range grants("") {
+		got = append(got, fmt.Sprintf("%s %s %v", g["provider"], g["email"], g["credential_id"]))
+	}
+	want := []string{"google user1@example.com " + id, "google user2@example.com " + id, "microsoft user1@example.com <nil>",
+		"google user3@example.com <nil>"}
+	if !slices.Equal(got, want) {
+		t.Errorf("grants after the first credential:\n got %q\nwant %q", got, want)
+	}
+	srv.AddFirstCredentialGrants("google", 1)
+	if g := grants("&provider=google"); len(g) != 4 || g[3]["credential_id"] != id {
+		t.Errorf("a grant added once the credential exists: %v", g)
+	}
+
+	full, err := nylastest.NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := full.AddGrants(make([]nylastest.Grant, nylastest.MaxGrants+1)...)
+	if len(added) != nylastest.MaxGrants {
+		t.Errorf("%d grants held, want MaxGrants", len(added))
+	}
+	if again := full.AddGrants(nylastest.Grant{ID: added[0].ID, Status: "invalid"}); len(again) != 1 {
+		t.Errorf("a full fake refused to replace a grant: %v", again)
 	}
 }
 
@@ -372,20 +477,14 @@ func TestScriptedFaults(t *testing.T) {
 
 	// A dropped connection, without and with the request taking effect.
 	srv.Enqueue(nylastest.Fault{Drop: true})
-	req, _ := http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("dropped connection: no error")
 	}
 	if srv.Len("google") != 0 {
 		t.Error("a dropped (unhandled) create was stored")
 	}
 	srv.Enqueue(nylastest.Fault{Drop: true, Handle: true})
-	req, _ = http.NewRequest("POST", srv.URL+"/v3/connectors/google/creds", strings.NewReader(connectorBody))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	if _, err := srv.Client().Do(req); err == nil {
+	if err := createUnanswered(srv, key); err == nil {
 		t.Error("dropped connection: no error")
 	}
 	if srv.Len("google") != 1 {

@@ -52,9 +52,12 @@ var guardOptions = &openapi3filter.Options{
 	SkipSettingDefaults: true,
 }
 
-// route finds the operation; errNoRoute and errMethod tell 404 from 405.
-func (g *specGuard) route(r *http.Request) (*routers.Route, map[string]string, error) {
-	return g.router.FindRoute(r)
+// route finds r's operation: a verdict that names it, or one that names
+// none and the error that says why (routers.ErrPathNotFound, or
+// routers.ErrMethodNotAllowed).
+func (g *specGuard) route(r *http.Request) (*verdict, error) {
+	route, params, err := g.router.FindRoute(r)
+	return &verdict{route: route, params: params}, err
 }
 
 // checkRequest validates r, whose body is body, against route. It

@@ -49,29 +49,22 @@ func (v *verdict) input(r *http.Request) *openapi3filter.RequestValidationInput 
 // and body) is remembered, so repeating it costs a hash.
 func (f *Fake) judge(r *http.Request, body []byte, tooLarge bool) *verdict {
 	if tooLarge {
-		v := &verdict{status: http.StatusRequestEntityTooLarge, typ: "api.invalid_request_error",
-			msg: fmt.Sprintf("request body is larger than %d bytes (1 MiB); nothing was done", MaxBodyBytes)}
-		if route, params, err := f.guard.route(r); err == nil {
-			v.route, v.params = route, params
-		}
+		v, _ := f.guard.route(r)
+		v.status, v.typ = http.StatusRequestEntityTooLarge, "api.invalid_request_error"
+		v.msg = fmt.Sprintf("request body is larger than %d bytes (1 MiB); nothing was done", MaxBodyBytes)
 		return v
 	}
 	key := requestKey(r, body)
 	if cached, ok := f.guard.verdicts.get(key); ok {
 		return cached.(*verdict)
 	}
-	v := &verdict{}
-	route, params, err := f.guard.route(r)
-	switch {
-	case err != nil:
+	v, err := f.guard.route(r)
+	if err != nil {
 		v.status, v.typ, v.msg = routeRefusal(r, err)
-	default:
-		v.route, v.params = route, params
-		if msg := bodyProblem(body); msg != "" {
-			v.status, v.typ, v.msg = http.StatusBadRequest, "api.invalid_request_payload", msg
-		} else if err := f.guard.checkRequest(r, body, route, params); err != nil {
-			v.status, v.typ, v.msg = http.StatusBadRequest, "api.invalid_request_error", describe(err)
-		}
+	} else if msg := bodyProblem(body); msg != "" {
+		v.status, v.typ, v.msg = http.StatusBadRequest, "api.invalid_request_payload", msg
+	} else if err := f.guard.checkRequest(r, body, v.route, v.params); err != nil {
+		v.status, v.typ, v.msg = http.StatusBadRequest, "api.invalid_request_error", describe(err)
 	}
 	f.guard.verdicts.put(key, v)
 	return v
@@ -88,10 +81,7 @@ func (f *Fake) checkScripted(r *http.Request, v *verdict, status int, header htt
 		return
 	}
 	if v == nil { // a request without the API key: route it now
-		v = &verdict{}
-		if route, params, err := f.guard.route(r); err == nil {
-			v.route, v.params = route, params
-		}
+		v, _ = f.guard.route(r)
 	}
 	if v.route == nil {
 		return

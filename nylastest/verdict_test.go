@@ -53,6 +53,34 @@ func TestRememberedVerdictsAreExact(t *testing.T) {
 	}
 }
 
+// TestRememberedVerdictsAreUsed: a request judged before, and a scripted
+// answer checked before, are answered from memory: the same verdict, and
+// no validation (which allocates dozens of times) run again.
+func TestRememberedVerdictsAreUsed(t *testing.T) {
+	f, err := NewFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/v3/connectors/google/creds/c1", nil)
+	r.Header.Set("Authorization", "Bearer "+f.APIKey())
+	v := f.judge(r, nil, false)
+	if again := f.judge(r.Clone(r.Context()), nil, false); again != v {
+		t.Errorf("a repeated request was judged afresh")
+	}
+	if n := testing.AllocsPerRun(10, func() { f.judge(r, nil, false) }); n != 0 {
+		t.Errorf("judging a repeated request: %v allocations, want none", n)
+	}
+	header := http.Header{"Content-Type": {"application/json"}}
+	body := []byte(`{"request_id":"r","data":{"id":"c1","name":"n","created_at":1700000000,"updated_at":1700000100}}`)
+	f.checkScripted(r, v, http.StatusOK, header, body, false)
+	if n := testing.AllocsPerRun(10, func() { f.checkScripted(r, v, http.StatusOK, header, body, false) }); n != 0 {
+		t.Errorf("checking a repeated answer: %v allocations, want none", n)
+	}
+	if v := f.Violations(); len(v) != 0 {
+		t.Errorf("violations = %v", v)
+	}
+}
+
 // TestVerdictMemoryIsBounded: the fake remembers at most maxVerdicts.
 func TestVerdictMemoryIsBounded(t *testing.T) {
 	c := verdictCache{m: map[[sha256.Size]byte]any{}}

@@ -22,12 +22,12 @@ func TestPerCallOptions(t *testing.T) {
 		f := newFake(t, times(4, jsonReply(503, `{"request_id":"r","error":{"type":"t","message":"m"}}`)))
 		c := newClient(t, f) // 2 retries
 		_, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1", wrapper.WithRetries(0))
-		if e := apiErr(t, err); e.Attempts != 1 || len(f.requests()) != 1 {
-			t.Errorf("attempts %d, server saw %d; want 1 and 1", e.Attempts, len(f.requests()))
+		if e := apiErr(t, err); e.Attempts != 1 || len(f.Requests()) != 1 {
+			t.Errorf("attempts %d, server saw %d; want 1 and 1", e.Attempts, len(f.Requests()))
 		}
 		_, err = c.Get(ctx, wrapper.ProviderGoogle, "cred-1") // the client's own setting is untouched
-		if e := apiErr(t, err); e.Attempts != 3 || len(f.requests()) != 4 {
-			t.Errorf("without the option: attempts %d, server saw %d in all; want 3 and 4", e.Attempts, len(f.requests()))
+		if e := apiErr(t, err); e.Attempts != 3 || len(f.Requests()) != 4 {
+			t.Errorf("without the option: attempts %d, server saw %d in all; want 3 and 4", e.Attempts, len(f.Requests()))
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestPerCallOptions(t *testing.T) {
 		if _, err := c.Get(ctx, wrapper.ProviderGoogle, "cred-1"); err != nil {
 			t.Fatal(err)
 		}
-		h := f.requests()[0].Header
+		h := f.Requests()[0].Header
 		if h.Get("X-Team") != "billing" || h.Get("Authorization") != "Bearer "+testAPIKey {
 			t.Errorf("X-Team %q, Authorization kept: %v", h.Get("X-Team"), h.Get("Authorization") == "Bearer "+testAPIKey)
 		}
@@ -88,7 +88,7 @@ func TestPerCallOptionsAreCheckedFirst(t *testing.T) {
 	if !errors.Is(err, wrapper.ErrValidation) || strings.Contains(err.Error(), "Bearer other") {
 		t.Errorf("err = %v", err)
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("server saw %d requests", n)
 	}
 	if _, err := wrapper.New(testAPIKey, wrapper.WithResponseInto(&wrapper.Response{})); err == nil || !strings.Contains(err.Error(), "applies to one call") {

@@ -51,8 +51,8 @@ func TestNilTransportNeverUsesTheDefaultProxy(t *testing.T) {
 	if _, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1"); err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	if proxied.Load() != 0 || len(f.requests()) != 1 {
-		t.Errorf("the proxy saw %d connections and the server %d requests; want 0 and 1", proxied.Load(), len(f.requests()))
+	if proxied.Load() != 0 || len(f.Requests()) != 1 {
+		t.Errorf("the proxy saw %d connections and the server %d requests; want 0 and 1", proxied.Load(), len(f.Requests()))
 	}
 }
 

@@ -86,8 +86,8 @@ func TestAPIErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.text) {
 				t.Errorf("Error() = %q, want it to contain %q", err, tc.text)
 			}
-			if len(f.requests()) != 1 {
-				t.Errorf("attempts seen by server = %d, want 1", len(f.requests()))
+			if len(f.Requests()) != 1 {
+				t.Errorf("attempts seen by server = %d, want 1", len(f.Requests()))
 			}
 		})
 	}

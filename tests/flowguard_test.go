@@ -51,7 +51,7 @@ func TestUpdateRefusesAnotherFlowsData(t *testing.T) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}
 			}
-			reqs := f.requests()
+			reqs := f.Requests()
 			if len(reqs) != 1 || reqs[0].Method != http.MethodGet {
 				t.Errorf("server saw %v, want the GET alone", reqs)
 			}
@@ -90,8 +90,8 @@ func TestUpdateFlowCheckOutcomes(t *testing.T) {
 			_, err := c.Update(ctx, tc.provider, "cred-1", tc.req, wrapper.WithResponseInto(&resp))
 			if tc.name == "flow-added-later" {
 				// A flow this client does not know is still another flow.
-				if !errors.Is(err, wrapper.ErrFlowMismatch) || len(f.requests()) != 1 {
-					t.Fatalf("err = %v after %d requests; want a mismatch and no PATCH", err, len(f.requests()))
+				if !errors.Is(err, wrapper.ErrFlowMismatch) || len(f.Requests()) != 1 {
+					t.Fatalf("err = %v after %d requests; want a mismatch and no PATCH", err, len(f.Requests()))
 				}
 				return
 			}
@@ -99,7 +99,7 @@ func TestUpdateFlowCheckOutcomes(t *testing.T) {
 				t.Fatal(err)
 			}
 			methods := []string{}
-			for _, r := range f.requests() {
+			for _, r := range f.Requests() {
 				methods = append(methods, r.Method)
 			}
 			want := "PATCH"
@@ -119,8 +119,8 @@ func TestFlowCheckFailureSendsNoPatch(t *testing.T) {
 	f := newFake(t, jsonReply(404, `{"request_id":"req-404","error":{"type":"api.not_found_error","message":"no such credential"}}`))
 	c := newClient(t, f)
 	_, err := c.Update(context.Background(), wrapper.ProviderGoogle, "cred-1", wrapper.UpdateRequest{Data: connectorData})
-	if !wrapper.IsNotFound(err) || len(f.requests()) != 1 || f.requests()[0].Method != http.MethodGet {
-		t.Errorf("err = %v after %d requests; want the GET's 404 and no PATCH", err, len(f.requests()))
+	if !wrapper.IsNotFound(err) || len(f.Requests()) != 1 || f.Requests()[0].Method != http.MethodGet {
+		t.Errorf("err = %v after %d requests; want the GET's 404 and no PATCH", err, len(f.Requests()))
 	}
 }
 
@@ -165,7 +165,7 @@ func TestUnverifiedUpdateIsDecidedBeforeSending(t *testing.T) {
 			if seen == nil || seen.ID != "cred-1" || seen.CreatedAt.Unix() != 1700000000 {
 				t.Errorf("ConfirmUnverified saw %+v", seen)
 			}
-			if reqs := f.requests(); len(reqs) != 1 || reqs[0].Method != http.MethodGet {
+			if reqs := f.Requests(); len(reqs) != 1 || reqs[0].Method != http.MethodGet {
 				t.Errorf("server saw %d requests, want the GET alone", len(reqs))
 			}
 			if !strings.Contains(err.Error(), "refused, nothing was changed") {

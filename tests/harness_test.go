@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +56,32 @@ func newFakeWithKey(t testing.TB, key string, faults ...nylastest.Fault) *fake {
 	return &fake{Server: srv}
 }
 
+// servedFake is newFake for a test that counts connections or serves TLS:
+// a fake that accepts testAPIKey, with faults enqueued, behind an httptest
+// server that is not started yet (Start or StartTLS it) and counts the
+// connections it accepts. At cleanup it closes the server and checks the
+// fake, as newFake does.
+func servedFake(t testing.TB, faults ...nylastest.Fault) (*nylastest.Fake, *httptest.Server, *atomic.Int32) {
+	t.Helper()
+	f, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Enqueue(faults...)
+	srv := httptest.NewUnstartedServer(f)
+	conns := new(atomic.Int32)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		checkFake(t, f)
+	})
+	return f, srv, conns
+}
+
 // checkFake fails t for every request f logged off its contract, and every
 // answer it sent off the spec. Close the server first.
 func checkFake(t testing.TB, f *nylastest.Fake) {
@@ -67,13 +96,10 @@ func checkFake(t testing.TB, f *nylastest.Fake) {
 	}
 }
 
-// requests returns what the fake has received with its key.
-func (f *fake) requests() []nylastest.Request { return f.Requests() }
-
 // only returns the single request the fake received, failing otherwise.
 func (f *fake) only(t testing.TB) nylastest.Request {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("server saw %d requests, want 1", len(reqs))
 	}
@@ -85,7 +111,7 @@ func (f *fake) only(t testing.TB) nylastest.Request {
 // failing when anything else arrived.
 func (f *fake) patched(t testing.TB) nylastest.Request {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) == 2 && reqs[0].Method == http.MethodGet && reqs[1].Method == http.MethodPatch && reqs[0].Path == reqs[1].Path {
 		return reqs[1]
 	}
@@ -99,7 +125,7 @@ func (f *fake) patched(t testing.TB) nylastest.Request {
 // requested.
 func (f *fake) operations() map[string]int {
 	ops := map[string]int{}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		if r.Operation != "" {
 			ops[r.Operation]++
 		}

@@ -3,11 +3,8 @@ package tests
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,22 +18,8 @@ import (
 // must be read to the end and closed on every path for that to hold.
 func TestOneConnectionForManyCalls(t *testing.T) {
 	t.Parallel()
-	fake, err := nylastest.NewFake()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(fake)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
+	fake, srv, conns := servedFake(t)
 	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		checkFake(t, fake)
-	})
 
 	c, err := wrapper.New(fake.APIKey(), wrapper.WithBaseURL(srv.URL), wrapper.WithRetryBackoff(time.Millisecond, 2*time.Millisecond))
 	if err != nil {

@@ -121,7 +121,7 @@ func TestAllWalksEveryPage(t *testing.T) {
 				seen[id] = true
 			}
 			var offsets []string
-			for _, r := range f.requests() {
+			for _, r := range f.Requests() {
 				q, _ := url.ParseQuery(r.RawQuery)
 				offsets = append(offsets, q.Get("offset"))
 			}

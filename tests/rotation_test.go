@@ -26,13 +26,7 @@ type rotationWorld struct {
 
 func newRotationWorld(t *testing.T, opts ...wrapper.Option) *rotationWorld {
 	t.Helper()
-	srv := nylastest.NewServer()
-	t.Cleanup(func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("fake: %v", v)
-		}
-		srv.Close()
-	})
+	srv := newFake(t).Server
 	c, err := wrapper.New(srv.APIKey(), append([]wrapper.Option{wrapper.WithBaseURL(srv.URL)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

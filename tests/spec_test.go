@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -208,7 +209,8 @@ func TestCredentialTypesMatchSpec(t *testing.T) {
 // TestSpecGuardCatchesDrift proves the suites' one spec checker, the fake's
 // guard, can fail: an off-spec request answered by a scripted answer is
 // still recorded as off the contract, and an off-spec scripted answer is
-// recorded as a violation (newFake fails the test for either).
+// recorded as a violation; and checkFake, which newFake runs at cleanup,
+// fails a test for each.
 func TestSpecGuardCatchesDrift(t *testing.T) {
 	t.Parallel()
 	srv := nylastest.NewServer(nylastest.WithAPIKey(testAPIKey))
@@ -229,4 +231,21 @@ func TestSpecGuardCatchesDrift(t *testing.T) {
 	if len(violations) != 1 || !strings.Contains(violations[0].Error(), "scripted 200 response off spec") {
 		t.Errorf("violations = %v, want the answer without created_at", violations)
 	}
+	rec := &recordingTB{TB: t}
+	checkFake(rec, srv.Fake)
+	if len(rec.errors) != 2 || !strings.Contains(rec.errors[0], "request off the contract") || !strings.Contains(rec.errors[1], "scripted 200 response off spec") {
+		t.Errorf("checkFake reported %q, want the request and the answer", rec.errors)
+	}
+}
+
+// recordingTB is t with its errors recorded instead of failing it.
+type recordingTB struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordingTB) Helper() {}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }

@@ -88,7 +88,7 @@ func TestPlainHTTPNeverGoesThroughTheEnvironmentProxy(t *testing.T) {
 			if n := proxy.conns.Load(); n != 0 {
 				t.Fatalf("the proxy received %d connections: the API key crossed it in clear text", n)
 			}
-			if got := len(f.requests()); got != 1 {
+			if got := len(f.Requests()); got != 1 {
 				t.Errorf("server saw %d requests, want 1", got)
 			}
 		})
@@ -108,8 +108,8 @@ func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 	if _, err := c.Get(context.Background(), wrapper.ProviderGoogle, "cred-1"); err != nil {
 		t.Fatal(err)
 	}
-	if n := proxy.conns.Load(); n != 0 || len(f.requests()) != 1 {
-		t.Errorf("proxy saw %d connections, server %d requests; want 0 and 1", n, len(f.requests()))
+	if n := proxy.conns.Load(); n != 0 || len(f.Requests()) != 1 {
+		t.Errorf("proxy saw %d connections, server %d requests; want 0 and 1", n, len(f.Requests()))
 	}
 	if hc.Transport.(*http.Transport).Proxy == nil {
 		t.Error("the caller's transport was modified")
@@ -120,32 +120,17 @@ func TestPlainHTTPNeverGoesThroughTheCallersProxy(t *testing.T) {
 // request with the credential, and counts the connections it accepts.
 type tlsServer struct {
 	*httptest.Server
-	conns atomic.Int32
+	conns *atomic.Int32
 }
 
 func newTLSServer(t *testing.T, cert *tls.Certificate) *tlsServer {
-	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
-	s := &tlsServer{}
-	s.Server = httptest.NewUnstartedServer(fk)
-	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			s.conns.Add(1)
-		}
-	}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures are the point
+	_, srv, conns := servedFake(t, times(math.MaxInt, jsonReply(200, credentialJSON)))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures are the point
 	if cert != nil {
-		s.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
 	}
-	s.StartTLS()
-	t.Cleanup(func() {
-		s.Close()
-		checkFake(t, fk)
-	})
-	return s
+	srv.StartTLS()
+	return &tlsServer{Server: srv, conns: conns}
 }
 
 // expiredCert is a self-signed certificate for 127.0.0.1 that expired a day ago.
@@ -276,7 +261,7 @@ func TestDeleteAfterACutShortRefusalThen404IsNotFound(t *testing.T) {
 		}})
 		c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(f.URL), wrapper.WithRetryBackoff(time.Millisecond, time.Millisecond))
 		err := c.Delete(context.Background(), wrapper.ProviderGoogle, "never-existed")
-		if err == nil || len(f.requests()) < 1 {
+		if err == nil || len(f.Requests()) < 1 {
 			t.Errorf("first answer %d cut short: Delete reported success for an id that never existed", status)
 		}
 	}
@@ -482,7 +467,7 @@ func TestInvalidUTF8IsRefusedByField(t *testing.T) {
 			t.Errorf("%s: err = %v, want a ValidationError naming it", tc.field, err)
 		}
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("server saw %d requests, want 0", n)
 	}
 }
@@ -561,7 +546,7 @@ func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
 	if !errors.As(err, &verr) || !verr.Has("name") || len(err.Error()) > 300 {
 		t.Errorf("long name: err (%d bytes) = %.300v", len(fmt.Sprint(err)), err)
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("server saw %d requests, want 0", n)
 	}
 }
@@ -569,23 +554,8 @@ func TestAbsurdlyLongIDsAndNamesAreRefused(t *testing.T) {
 // Defect n: with default options, a client shared by 32 goroutines opened a
 // connection for most calls (the default pool keeps 2 idle per host).
 func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
-	var conns atomic.Int32
-	fk, err := nylastest.NewFake(nylastest.WithAPIKey(testAPIKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fk.Enqueue(times(math.MaxInt, jsonReply(200, credentialJSON)))
-	srv := httptest.NewUnstartedServer(fk)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
+	_, srv, conns := servedFake(t, times(math.MaxInt, jsonReply(200, credentialJSON)))
 	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		checkFake(t, fk)
-	})
 	c, _ := wrapper.New(testAPIKey, wrapper.WithBaseURL(srv.URL))
 	const workers, each = 32, 40
 	var wg sync.WaitGroup

@@ -159,7 +159,7 @@ func TestValidationRefusesBeforeSending(t *testing.T) {
 					t.Errorf("Error() %q does not name %s", err, got.Field)
 				}
 			}
-			if n := len(f.requests()); n != 0 {
+			if n := len(f.Requests()); n != 0 {
 				t.Errorf("server saw %d requests; validation must send nothing", n)
 			}
 		})
