@@ -27,10 +27,15 @@
 //
 // A provider's connector appears with its first credential, which becomes
 // its active one (ActiveCredential); the fake refuses to delete the active
-// credential (400), as Nylas does, and switches active_credential_id only to
-// a credential of the same provider. GET /v3/grants serves the grants a test
-// adds (AddGrants, AddFirstCredentialGrants), paged and filtered by provider,
-// email and grant_status.
+// credential (400), as Nylas does. Nylas makes a connector's first credential
+// itself, from the connector's app, when the connector is created; openapi.yaml
+// has no call that creates a connector, so the first credential a test creates
+// stands in for it. Deleting that one is therefore refused here where Nylas
+// would delete it: make another credential active first. The fake switches
+// active_credential_id only to a credential of the same provider. GET
+// /v3/grants serves the grants a test adds (AddGrants,
+// AddFirstCredentialGrants), paged and filtered by provider, email and
+// grant_status.
 //
 // # What it sends
 //
