@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nylascreds/nylascreds/internal/jsonesc"
 )
@@ -60,7 +59,7 @@ func nestedDeeperThan(body []byte, limit int) bool {
 // for one that is not JSON at all, which the spec guard refuses), else a
 // message naming the first bad string's field.
 func textProblem(body []byte) string {
-	if utf8.Valid(body) && !jsonesc.HasLoneSurrogate(body) {
+	if jsonesc.Exact(body) {
 		return ""
 	}
 	where, ok := badStringPath(body)
@@ -106,7 +105,7 @@ func badStringPath(body []byte) (string, bool) {
 			}
 		}
 	}
-	bad := func(raw []byte) bool { return !utf8.Valid(raw) || jsonesc.HasLoneSurrogate(raw) }
+	bad := func(raw []byte) bool { return !jsonesc.Exact(raw) }
 
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
