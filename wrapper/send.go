@@ -57,7 +57,7 @@ func (c *Client) do(ctx context.Context, cfg *config, k call) error {
 		err = nil
 	}
 	if cfg.into != nil && ex.status != 0 {
-		*cfg.into = Response{StatusCode: ex.status, RequestID: id, Header: sc.header(ex.header),
+		*cfg.into = Response{StatusCode: ex.status, RequestID: sc.text(id, maxIDText), Header: sc.header(ex.header),
 			Attempts: ex.attempts, Retried: ex.retried, FlowCheck: k.flow}
 	}
 	return err
@@ -154,7 +154,9 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 }
 
 // result maps a call's record to its error (nil for a 2xx body that decoded)
-// and its request id, scrubbed: the body's request_id, else X-Request-Id.
+// and its request id: the body's request_id, else X-Request-Id. A success's id
+// is left for do to scrub, only when a Response asks for it: scrubbing makes
+// the forms of the call's secrets, which a call that keeps no text never needs.
 func (ex *exchange) result(sc scrubber, decode func(int, []byte) (string, error)) (string, error) {
 	headerID := func() string { return sc.text(ex.header.Get("X-Request-Id"), maxIDText) }
 	switch {
@@ -172,8 +174,9 @@ func (ex *exchange) result(sc scrubber, decode func(int, []byte) (string, error)
 		return e.RequestID, e
 	}
 	bodyID, err := decode(ex.status, ex.body)
-	id := sc.text(cmp.Or(bodyID, ex.header.Get("X-Request-Id")), maxIDText)
+	id := cmp.Or(bodyID, ex.header.Get("X-Request-Id"))
 	if err != nil {
+		id = sc.text(id, maxIDText)
 		return id, ex.unusable(id, sc.cause(err))
 	}
 	return id, nil
